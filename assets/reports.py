@@ -1,0 +1,67 @@
+"""report_* assets: one per folder in reports/, depending on the tables its .qmd loads."""
+
+import dagster as dg
+
+from pipelines import publish
+from pipelines.resources import AnalysplanResource
+from pipelines.sources.registry import SOURCES
+
+
+class ReportConfig(dg.Config):
+    period: int | None = None  # report year; default: the latest year in the data
+    engine: str = "auto"  # auto | quarto | builtin
+
+
+def _ancestors(graph: dg.AssetGraph, key: dg.AssetKey) -> set[dg.AssetKey]:  # type: ignore[name-defined]
+    seen: set[dg.AssetKey] = set()
+    todo = [key]
+    while todo:
+        for parent in graph.get(todo.pop()).parent_keys:
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+def _report_asset(slug: str) -> dg.AssetsDefinition:
+    meta = publish.reportlib.report_meta(slug)
+
+    @dg.asset(
+        name=f"report_{slug.replace('-', '_')}",
+        group_name="rapporter",
+        kinds={"quarto"},
+        deps=publish.tables_read(slug),
+        description=f"{meta['rubrik']}: renderas till {', '.join(meta.get('format', ['html', 'pdf']))} "
+        f"och publiceras som en oföränderlig version i published/{slug}/.",
+    )
+    def report_asset(
+        context: dg.AssetExecutionContext, config: ReportConfig, analysplan: AnalysplanResource
+    ) -> dg.MaterializeResult:
+        upstream = _ancestors(context.repository_def.asset_graph, context.asset_key)
+        sources = [s.name for s in SOURCES.values() if dg.AssetKey(s.raw_table) in upstream]
+        with analysplan.connect() as con:
+            result = publish.publish(
+                analysplan.workspace,
+                con,
+                slug,
+                params={"period": config.period},
+                input_files=publish.input_files_for(con, sources),
+                run_id=context.run_id,
+                engine=config.engine,
+            )
+        status = "ny version" if result.new else "oförändrad (samma indata och kod)"
+        context.log.info(f"{slug} {result.version}: {status} — {result.folder}")
+        return dg.MaterializeResult(
+            metadata={
+                "version": result.version,
+                "status": status,
+                "mapp": dg.MetadataValue.path(str(result.folder)),
+                **{fmt: dg.MetadataValue.path(str(p)) for fmt, p in result.files.items()},
+            },
+            data_version=dg.DataVersion(result.version),
+        )
+
+    return report_asset
+
+
+report_assets: list[dg.AssetsDefinition] = [_report_asset(slug) for slug in publish.report_slugs()]

@@ -1,0 +1,104 @@
+"""raw_* and core_* assets, one pair per delivered source, plus the reference tables.
+
+Thin: reading, loading and contracts live in ``pipelines.ingest`` / ``pipelines.contracts``.
+"""
+
+import dagster as dg
+
+from pipelines import build, ingest, reference, warehouse
+from pipelines.resources import AnalysplanResource
+from pipelines.sources.registry import SOURCES, Source
+
+REF_REGIONER = "core_ref__regioner"
+
+
+@dg.asset(
+    name=REF_REGIONER,
+    group_name="referens",
+    kinds={"duckdb"},
+    code_version=warehouse.sql_hash(REF_REGIONER),
+    description="Regionkoder och namn (riket, 21 län, Norrbottens 14 kommuner).",
+)
+def core_ref__regioner(context: dg.AssetExecutionContext, analysplan: AnalysplanResource) -> dg.MaterializeResult:
+    fp = build.fingerprint(warehouse.sql_hash(REF_REGIONER), {"referens": reference.code_version()})
+    with analysplan.connect() as con:
+        if build.recorded(con, REF_REGIONER) == fp and warehouse.table_exists(con, REF_REGIONER):
+            rows = warehouse.table_rows(con, REF_REGIONER)
+        else:
+            rows = ingest.build_reference(con)
+            build.record(con, REF_REGIONER, fp, rows)
+    return dg.MaterializeResult(metadata={"rader": rows}, data_version=dg.DataVersion(fp))
+
+
+def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
+    group = source.raw_table.split("_")[1]
+
+    @dg.asset(
+        name=source.raw_table,
+        group_name=group,
+        kinds={"duckdb"},
+        code_version=source.code_version,
+        description=f"{source.description}: som levererad, en rad per rad i filen, med källfil och SHA-256.",
+    )
+    def raw_asset(context: dg.AssetExecutionContext, analysplan: AnalysplanResource) -> dg.MaterializeResult:
+        files = ingest.stored_files(analysplan.workspace, source.name)
+        fp = build.fingerprint(source.code_version, {"filer": ingest.files_fingerprint(files)})
+        with analysplan.connect() as con:
+            if build.recorded(con, source.raw_table) == fp and warehouse.table_exists(con, source.raw_table):
+                context.log.info(f"{source.raw_table}: oförändrad, hoppar över")
+                rows = warehouse.table_rows(con, source.raw_table)
+            else:
+                rows = ingest.load_raw(con, source, files)
+                build.record(con, source.raw_table, fp, rows)
+        return dg.MaterializeResult(
+            metadata={"rader": rows, "filer": len(files)}, data_version=dg.DataVersion(fp)
+        )
+
+    contract_check = dg.AssetCheckSpec(
+        name="datakontrakt",
+        asset=source.core_table,
+        blocking=True,
+        description=f"great-expectations-sviten data_contracts/{source.core_table}.json",
+    )
+
+    @dg.asset(
+        name=source.core_table,
+        group_name=group,
+        kinds={"duckdb"},
+        deps=[source.raw_table],
+        code_version=warehouse.sql_hash(source.core_table),
+        check_specs=[contract_check],
+        description=f"{source.description}: rensad, typad och kontrakterad (sql/{source.core_table}.sql).",
+    )
+    def core_asset(context: dg.AssetExecutionContext, analysplan: AnalysplanResource):  # type: ignore[no-untyped-def]
+        with analysplan.connect() as con:
+            fp = build.fingerprint(
+                warehouse.sql_hash(source.core_table), {"raw": build.recorded(con, source.raw_table)}
+            )
+            if build.recorded(con, source.core_table) == fp and warehouse.table_exists(con, source.core_table):
+                context.log.info(f"{source.core_table}: oförändrad, hoppar över")
+                rows = warehouse.table_rows(con, source.core_table)
+                yield dg.MaterializeResult(metadata={"rader": rows}, data_version=dg.DataVersion(fp))
+                yield dg.AssetCheckResult(passed=True, check_name="datakontrakt", metadata={"status": "oförändrad"})
+                return
+            result = ingest.build_core(con, source)
+            if result.success:
+                build.record(con, source.core_table, fp, result.rows)
+            else:  # rolled back: the previous table stands
+                context.log.error(result.summary())
+        yield dg.MaterializeResult(
+            metadata={"rader": result.rows, "kontrakt": "uppfyllt" if result.success else "brutet"},
+            data_version=dg.DataVersion(fp if result.success else "avvisad"),
+        )
+        yield dg.AssetCheckResult(
+            passed=result.success,
+            check_name="datakontrakt",
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=result.summary(),
+            metadata={"regler": result.checked, "brott": len(result.failures)},
+        )
+
+    return [raw_asset, core_asset]
+
+
+source_assets: list[dg.AssetsDefinition] = [a for s in SOURCES.values() for a in _source_assets(s)]

@@ -1,0 +1,40 @@
+"""Dagster definitions: assets, checks, the resource, jobs and the monthly schedule. Thin by design."""
+
+import dagster as dg
+
+from assets.reports import report_assets
+from assets.scb import out_scb__aldersstruktur
+from assets.sources import core_ref__regioner, source_assets
+from pipelines.resources import AnalysplanResource
+from pipelines.workspace import current_workspace
+
+ALL_ASSETS = [core_ref__regioner, *source_assets, out_scb__aldersstruktur, *report_assets]
+
+hela_kedjan = dg.define_asset_job(
+    "hela_kedjan",
+    selection=dg.AssetSelection.all(),
+    description="Läs in, härled och publicera allt (samma som `analysplan demo` utan demodata).",
+    executor_def=dg.in_process_executor,
+)
+
+manadsuppdatering = dg.ScheduleDefinition(
+    name="manadsuppdatering",
+    job=hela_kedjan,
+    cron_schedule="0 5 2 * *",  # 05:00 on the 2nd of every month
+    execution_timezone="Europe/Stockholm",
+    description="Månadsvis uppdatering av alla tabeller och rapporter.",
+)
+
+
+def build_definitions() -> dg.Definitions:
+    ws = current_workspace()
+    return dg.Definitions(
+        assets=ALL_ASSETS,
+        jobs=[hela_kedjan],
+        schedules=[manadsuppdatering],
+        resources={"analysplan": AnalysplanResource(home=str(ws.home))},
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions()

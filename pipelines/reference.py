@@ -1,0 +1,98 @@
+"""Reference data that no extract delivers: region codes and names (SCB's län and kommun codes).
+
+Loaded into the warehouse as ``core_ref__regioner`` so every table can carry Swedish names.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pyarrow as pa
+
+
+class Region(NamedTuple):
+    kod: str
+    namn: str
+    typ: str  # 'riket' | 'lan' | 'kommun'
+    lan_kod: str | None
+
+
+RIKET = Region("00", "Riket", "riket", None)
+
+LAN: dict[str, str] = {
+    "01": "Stockholms län",
+    "03": "Uppsala län",
+    "04": "Södermanlands län",
+    "05": "Östergötlands län",
+    "06": "Jönköpings län",
+    "07": "Kronobergs län",
+    "08": "Kalmar län",
+    "09": "Gotlands län",
+    "10": "Blekinge län",
+    "12": "Skåne län",
+    "13": "Hallands län",
+    "14": "Västra Götalands län",
+    "17": "Värmlands län",
+    "18": "Örebro län",
+    "19": "Västmanlands län",
+    "20": "Dalarnas län",
+    "21": "Gävleborgs län",
+    "22": "Västernorrlands län",
+    "23": "Jämtlands län",
+    "24": "Västerbottens län",
+    "25": "Norrbottens län",
+}
+
+# Norrbotten's 14 kommuner, SCB codes (sources.md §1.3).
+NORRBOTTEN_KOMMUNER: dict[str, str] = {
+    "2505": "Arvidsjaur",
+    "2506": "Arjeplog",
+    "2510": "Jokkmokk",
+    "2513": "Överkalix",
+    "2514": "Kalix",
+    "2518": "Övertorneå",
+    "2521": "Pajala",
+    "2523": "Gällivare",
+    "2560": "Älvsbyn",
+    "2580": "Luleå",
+    "2581": "Piteå",
+    "2582": "Boden",
+    "2583": "Haparanda",
+    "2584": "Kiruna",
+}
+
+NORRBOTTEN = "25"
+
+
+def regions() -> list[Region]:
+    out = [RIKET]
+    out += [Region(kod, namn, "lan", kod) for kod, namn in LAN.items()]
+    out += [Region(kod, namn, "kommun", kod[:2]) for kod, namn in NORRBOTTEN_KOMMUNER.items()]
+    return out
+
+
+def regions_table() -> pa.Table:
+    rows = regions()
+    return pa.table(
+        {
+            "region_kod": [r.kod for r in rows],
+            "region_namn": [r.namn for r in rows],
+            "regiontyp": [r.typ for r in rows],
+            "lan_kod": [r.lan_kod for r in rows],
+        }
+    )
+
+
+def region_name(kod: str) -> str:
+    for r in regions():
+        if r.kod == kod:
+            return r.namn
+    raise KeyError(kod)
+
+
+def code_version() -> str:
+    """Hash of this module: changed reference data rebuilds what depends on it."""
+    import hashlib
+    from pathlib import Path
+
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]

@@ -1,0 +1,29 @@
+"""The one Dagster resource: the workspace (and through it the DuckDB warehouse)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines import warehouse
+from pipelines.workspace import Workspace
+
+
+class AnalysplanResource(dg.ConfigurableResource):  # type: ignore[type-arg]
+    """Where the workspace lives; hands out the single writing connection to the warehouse."""
+
+    home: str
+    lan: str = "25"  # the county whose extracts this pipeline runs on (configuration, not code)
+
+    @property
+    def workspace(self) -> Workspace:
+        return Workspace(Path(self.home)).ensure()
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        with warehouse.connect(self.workspace.warehouse, read_only=read_only) as con:
+            yield con

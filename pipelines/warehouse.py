@@ -1,0 +1,87 @@
+"""DuckDB warehouse access: one writer at a time, read-only readers, SQL from ``sql/`` by name.
+
+Every derived table has one file ``sql/<table>.sql`` holding a single SELECT; :func:`build_table`
+materialises it as ``CREATE OR REPLACE TABLE <table> AS <select>`` with the parameters bound
+(DuckDB ``$name`` placeholders), never formatted into the SQL text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.workspace import REPO_ROOT
+
+SQL_DIR = REPO_ROOT / "sql"
+TABLE_NAME = re.compile(r"^(raw|core|out|meta)_[a-z0-9]+(__[a-z0-9_]+)?$")
+
+# Bookkeeping of delivered files: what was ingested, from where, with which hash.
+META_DDL = """
+CREATE TABLE IF NOT EXISTS meta_filer (
+    kalla VARCHAR NOT NULL,          -- source, e.g. 'scb-befolkning'
+    sha256 VARCHAR NOT NULL,
+    filnamn VARCHAR NOT NULL,        -- the name it was delivered under
+    sokvag VARCHAR NOT NULL,         -- content-addressed copy in the workspace
+    byte BIGINT NOT NULL,
+    rader BIGINT NOT NULL,
+    inlast TIMESTAMP NOT NULL,
+    PRIMARY KEY (kalla, sha256)
+)
+"""
+
+
+def check_table_name(name: str) -> str:
+    if not TABLE_NAME.match(name):
+        raise ValueError(f"not a warehouse table name: {name!r} (layer_source__name)")
+    return name
+
+
+def sql_text(table: str) -> str:
+    return (SQL_DIR / f"{check_table_name(table)}.sql").read_text(encoding="utf-8")
+
+
+def sql_hash(table: str) -> str:
+    return hashlib.sha256(sql_text(table).encode()).hexdigest()[:16]
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"Lagret finns inte än: {path}. Kör först `analysplan demo` eller `analysplan ingest`.")
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        if not read_only:
+            con.execute(META_DDL)
+        yield con
+    finally:
+        con.close()
+
+
+def build_table(con: duckdb.DuckDBPyConnection, table: str, params: Mapping[str, Any] | None = None) -> int:
+    """(Re)build ``table`` from ``sql/<table>.sql`` with bound ``params``; returns its row count."""
+    select = sql_text(table).strip().rstrip(";")
+    used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", select))
+    bound = {k: v for k, v in (params or {}).items() if k in used}
+    missing = used - set(bound)
+    if missing:
+        raise KeyError(f"sql/{table}.sql needs parameters {sorted(missing)}")
+    con.execute(f'CREATE OR REPLACE TABLE "{table}" AS {select}', bound)
+    return table_rows(con, table)
+
+
+def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.sql(f'SELECT count(*) FROM "{check_table_name(table)}"').fetchone()
+    return int(row[0]) if row else 0
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = con.sql(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = $t", params={"t": table}
+    ).fetchone()
+    return bool(row and row[0])

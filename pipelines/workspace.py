@@ -1,0 +1,75 @@
+"""The workspace: every piece of state lives under one folder, ``$ANALYSPLAN_HOME``.
+
+Layout (created on first use by any command)::
+
+    $ANALYSPLAN_HOME/
+      warehouse.duckdb        the DuckDB warehouse (raw_*, core_*, out_* tables, meta_* bookkeeping)
+      dagster/                DAGSTER_HOME: run history, event log, schedules
+      incoming/<source>/      delivered files, content-addressed: <sha256>.<ext>
+      published/<slug>/<version>/   immutable published report versions
+      staging/                half-finished work (renders); moved atomically into published/
+      demo/                   the demo generator's output before it is ingested
+
+Default: ``var/`` in the repository (ignored by git).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_HOME = REPO_ROOT / "var"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    home: Path
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    @property
+    def incoming(self) -> Path:
+        return self.home / "incoming"
+
+    @property
+    def published(self) -> Path:
+        return self.home / "published"
+
+    @property
+    def staging(self) -> Path:
+        return self.home / "staging"
+
+    @property
+    def demo(self) -> Path:
+        return self.home / "demo"
+
+    def incoming_dir(self, source: str) -> Path:
+        return self.incoming / source
+
+    def ensure(self) -> Workspace:
+        for folder in (self.home, self.dagster_home, self.incoming, self.published, self.staging, self.demo):
+            folder.mkdir(parents=True, exist_ok=True)
+        dagster_yaml = self.dagster_home / "dagster.yaml"
+        if not dagster_yaml.exists():
+            # The repo's dagster.yaml is the instance configuration; copy it into DAGSTER_HOME.
+            dagster_yaml.write_text((REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        return self
+
+
+def workspace_home() -> Path:
+    return Path(os.environ.get("ANALYSPLAN_HOME") or DEFAULT_HOME).expanduser().resolve()
+
+
+def current_workspace() -> Workspace:
+    """The workspace named by ``$ANALYSPLAN_HOME`` (created if missing); sets ``DAGSTER_HOME`` to it."""
+    ws = Workspace(workspace_home()).ensure()
+    os.environ["DAGSTER_HOME"] = str(ws.dagster_home)
+    return ws
