@@ -1,5 +1,7 @@
 """report_* assets: one per folder in reports/, depending on the tables its .qmd loads."""
 
+from typing import Any
+
 import dagster as dg
 
 from pipelines import publish
@@ -12,7 +14,7 @@ class ReportConfig(dg.Config):
     engine: str = "auto"  # auto | quarto | builtin
 
 
-def _ancestors(graph: dg.AssetGraph, key: dg.AssetKey) -> set[dg.AssetKey]:  # type: ignore[name-defined]
+def _ancestors(graph: Any, key: dg.AssetKey) -> set[dg.AssetKey]:
     seen: set[dg.AssetKey] = set()
     todo = [key]
     while todo:

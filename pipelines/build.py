@@ -15,6 +15,8 @@ from collections.abc import Mapping
 
 import duckdb
 
+from pipelines import warehouse
+
 DDL = """
 CREATE TABLE IF NOT EXISTS meta_tabeller (
     tabell VARCHAR PRIMARY KEY,
@@ -36,8 +38,8 @@ def fingerprint(code_version: str, inputs: Mapping[str, str | None], params: Map
 
 def recorded(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
     con.execute(DDL)
-    row = con.sql("SELECT fingeravtryck FROM meta_tabeller WHERE tabell = $t", params={"t": table}).fetchone()
-    return str(row[0]) if row else None
+    value = warehouse.scalar(con, "SELECT fingeravtryck FROM meta_tabeller WHERE tabell = $t", {"t": table})
+    return str(value) if value is not None else None
 
 
 def record(con: duckdb.DuckDBPyConnection, table: str, fp: str, rows: int) -> None:

@@ -42,7 +42,7 @@ def _materialize(selection: dg.AssetSelection, run_config: dict[str, Any] | None
             selection=selection,
             instance=instance,
             resources={"analysplan": definitions.defs.resources["analysplan"]},
-            run_config=run_config,
+            run_config={**(run_config or {}), "loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             raise_on_error=False,
         )
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]

@@ -75,13 +75,16 @@ def build_table(con: duckdb.DuckDBPyConnection, table: str, params: Mapping[str,
     return table_rows(con, table)
 
 
+def scalar(con: duckdb.DuckDBPyConnection, query: str, params: Mapping[str, Any] | None = None) -> Any:
+    """The first column of the first row, or None. (DuckDB 2: a relation has no fetchone(), and a
+    half-read execute() result blocks the connection, so read the whole, small, result.)"""
+    rows = con.sql(query, params=dict(params or {})).fetchall()
+    return rows[0][0] if rows else None
+
+
 def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = con.sql(f'SELECT count(*) FROM "{check_table_name(table)}"').fetchone()
-    return int(row[0]) if row else 0
+    return int(scalar(con, f'SELECT count(*) FROM "{check_table_name(table)}"'))
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    row = con.sql(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = $t", params={"t": table}
-    ).fetchone()
-    return bool(row and row[0])
+    return bool(scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = $t", {"t": table}))

@@ -1,0 +1,44 @@
+# The two commands (see README):  make demo   — install everything, run the main job on demo data
+#                                 make test   — lint, type-check and run the tests
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
+export UV_LINK_MODE := copy
+export DAGSTER_DISABLE_TELEMETRY := 1
+
+.PHONY: install demo test lint typecheck pytest dev clean
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked
+	touch $@
+
+install: .venv/.synced
+
+demo: install
+	$(UV) run --no-sync analysplan demo
+
+lint: install
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
+
+typecheck: install
+	$(UV) run --no-sync mypy
+
+pytest: install
+	$(UV) run --no-sync pytest
+
+test: lint typecheck pytest
+
+dev: install
+	$(UV) run --no-sync analysplan --help >/dev/null
+	$(UV) run --no-sync bash -c 'export DAGSTER_HOME=$${ANALYSPLAN_HOME:-$$PWD/var}/dagster; mkdir -p $$DAGSTER_HOME; \
+	  cp -n dagster.yaml $$DAGSTER_HOME/ ; dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000'
+
+clean:
+	rm -rf .venv .tools var

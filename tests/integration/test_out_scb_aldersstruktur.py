@@ -1,0 +1,84 @@
+"""out_scb__aldersstruktur against hand-computed values on a small core table."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pipelines import warehouse
+
+#   region ar   alder kon folkmangd
+CORE = [
+    ("2580", 2019, 10, "1", 100), ("2580", 2019, 10, "2", 90), ("2580", 2019, 70, "1", 30),
+    ("2580", 2019, 70, "2", 35), ("2580", 2019, 85, "1", 5), ("2580", 2019, 85, "2", 10),
+    ("2580", 2020, 10, "1", 98), ("2580", 2020, 10, "2", 88), ("2580", 2020, 70, "1", 32),
+    ("2580", 2020, 70, "2", 36), ("2580", 2020, 85, "1", 6), ("2580", 2020, 85, "2", 12),
+    ("00", 2019, 10, "1", 1000), ("00", 2019, 10, "2", 1000), ("00", 2019, 70, "1", 200),
+    ("00", 2019, 70, "2", 220), ("00", 2019, 85, "1", 40), ("00", 2019, 85, "2", 60),
+    ("00", 2020, 10, "1", 1000), ("00", 2020, 10, "2", 1000), ("00", 2020, 70, "1", 200),
+    ("00", 2020, 70, "2", 220), ("00", 2020, 85, "1", 40), ("00", 2020, 85, "2", 80),
+    # another county and one of its kommuner: must not appear for $lan = '25'
+    ("24", 2020, 10, "1", 500), ("2480", 2020, 10, "1", 300),
+]
+
+
+@pytest.fixture
+def out(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute(
+        "CREATE TABLE core_scb__befolkning (region_kod VARCHAR, ar INTEGER, alder INTEGER, kon VARCHAR, "
+        "folkmangd BIGINT)"
+    )
+    rows = CORE + [("25", a, al, k, n) for (r, a, al, k, n) in CORE if r == "2580"]  # the county = its kommun
+    con.executemany("INSERT INTO core_scb__befolkning VALUES (?, ?, ?, ?, ?)", rows)
+    warehouse.build_table(con, "out_scb__aldersstruktur", {"lan": "25"})
+    return con
+
+
+def value(con: duckdb.DuckDBPyConnection, region: str, ar: int, grupp: str, kon: str) -> tuple:
+    row = con.sql(
+        "SELECT folkmangd, andel, basar, forandring_sedan_basar, region_namn FROM out_scb__aldersstruktur "
+        "WHERE region_kod = $r AND ar = $a AND aldersgrupp = $g AND kon = $k",
+        params={"r": region, "a": ar, "g": grupp, "k": kon},
+    ).fetchall()
+    assert len(row) == 1, (region, ar, grupp, kon, row)
+    return row[0]
+
+
+def test_grain_and_regions(out: duckdb.DuckDBPyConnection) -> None:
+    # 3 regions (00, 25, 2580) × 2 years × 5 age groups × 3 kön
+    assert warehouse.table_rows(out, "out_scb__aldersstruktur") == 90
+    regions = {r for (r,) in out.sql("SELECT DISTINCT region_kod FROM out_scb__aldersstruktur").fetchall()}
+    assert regions == {"00", "25", "2580"}
+
+
+def test_totals_and_shares(out: duckdb.DuckDBPyConnection) -> None:
+    assert value(out, "2580", 2019, "alla", "alla") == (270, 1.0, 2019, 0.0, "Luleå")
+    n, andel, basar, forandring, _ = value(out, "2580", 2020, "alla", "alla")
+    assert (n, basar) == (272, 2019)
+    assert forandring == pytest.approx(2 / 270)
+    n, andel, _, forandring, _ = value(out, "2580", 2020, "65+", "alla")
+    assert n == 32 + 36 + 6 + 12
+    assert andel == pytest.approx(86 / 272)
+    assert forandring == pytest.approx((86 - 80) / 80)
+    n, andel, _, forandring, _ = value(out, "2580", 2020, "80+", "2")
+    assert n == 12
+    assert andel == pytest.approx(12 / (88 + 36 + 12))  # share of women of all ages
+    assert forandring == pytest.approx(0.2)
+    n, andel, _, forandring, name = value(out, "00", 2020, "80+", "alla")
+    assert (n, name) == (120, "Riket")
+    assert andel == pytest.approx(120 / 2540)
+    assert forandring == pytest.approx(0.2)
+    assert value(out, "25", 2020, "0-64", "1")[0] == 98
+    assert value(out, "25", 2020, "65-79", "alla")[0] == 68
+
+
+def test_lan_is_a_bound_parameter(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE TABLE core_scb__befolkning AS SELECT * FROM (VALUES ('24', 2020, 10, '1', 500::BIGINT), "
+        "('00', 2020, 10, '1', 900::BIGINT)) t(region_kod, ar, alder, kon, folkmangd)"
+    )
+    warehouse.build_table(con, "out_scb__aldersstruktur", {"lan": "24"})
+    regions = {r for (r,) in con.sql("SELECT DISTINCT region_kod FROM out_scb__aldersstruktur").fetchall()}
+    assert regions == {"00", "24"}
+    with pytest.raises(KeyError, match="lan"):
+        warehouse.build_table(con, "out_scb__aldersstruktur", {})
