@@ -39,7 +39,7 @@ def _report_asset(slug: str) -> dg.AssetsDefinition:
     def report_asset(
         context: dg.AssetExecutionContext, config: ReportConfig, analysplan: AnalysplanResource
     ) -> dg.MaterializeResult:
-        upstream = _ancestors(context.repository_def.asset_graph, context.asset_key)
+        upstream = _ancestors(context.job_def.asset_layer.asset_graph, context.asset_key)
         sources = [s.name for s in SOURCES.values() if dg.AssetKey(s.raw_table) in upstream]
         with analysplan.connect() as con:
             result = publish.publish(

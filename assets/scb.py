@@ -14,12 +14,17 @@ OUT_ALDERSSTRUKTUR = "out_scb__aldersstruktur"
     kinds={"duckdb"},
     deps=["core_scb__befolkning", "core_ref__regioner"],
     code_version=warehouse.sql_hash(OUT_ALDERSSTRUKTUR),
-    description="Åldersstruktur: riket, länet och dess kommuner per år × åldersgrupp (0-64/65-79/80+) × kön, med andelar.",
+    description=(
+        "Åldersstruktur: riket, länet och dess kommuner per år × åldersgrupp "
+        "(0-64/65-79/80+/65+) × kön, med andelar."
+    ),
 )
 def out_scb__aldersstruktur(
     context: dg.AssetExecutionContext, analysplan: AnalysplanResource
 ) -> dg.MaterializeResult:
-    return build_out_table(context, analysplan, OUT_ALDERSSTRUKTUR, ["core_scb__befolkning", "core_ref__regioner"])
+    return build_out_table(
+        context, analysplan, OUT_ALDERSSTRUKTUR, ["core_scb__befolkning", "core_ref__regioner"]
+    )
 
 
 def build_out_table(

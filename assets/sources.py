@@ -3,6 +3,8 @@
 Thin: reading, loading and contracts live in ``pipelines.ingest`` / ``pipelines.contracts``.
 """
 
+from collections.abc import Iterator
+
 import dagster as dg
 
 from pipelines import build, ingest, reference, warehouse
@@ -19,7 +21,9 @@ REF_REGIONER = "core_ref__regioner"
     code_version=warehouse.sql_hash(REF_REGIONER),
     description="Regionkoder och namn (riket, 21 län, Norrbottens 14 kommuner).",
 )
-def core_ref__regioner(context: dg.AssetExecutionContext, analysplan: AnalysplanResource) -> dg.MaterializeResult:
+def core_ref__regioner(
+    context: dg.AssetExecutionContext, analysplan: AnalysplanResource
+) -> dg.MaterializeResult:
     fp = build.fingerprint(warehouse.sql_hash(REF_REGIONER), {"referens": reference.code_version()})
     with analysplan.connect() as con:
         if build.recorded(con, REF_REGIONER) == fp and warehouse.table_exists(con, REF_REGIONER):
@@ -70,16 +74,22 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
         check_specs=[contract_check],
         description=f"{source.description}: rensad, typad och kontrakterad (sql/{source.core_table}.sql).",
     )
-    def core_asset(context: dg.AssetExecutionContext, analysplan: AnalysplanResource):  # type: ignore[no-untyped-def]
+    def core_asset(
+        context: dg.AssetExecutionContext, analysplan: AnalysplanResource
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with analysplan.connect() as con:
             fp = build.fingerprint(
                 warehouse.sql_hash(source.core_table), {"raw": build.recorded(con, source.raw_table)}
             )
-            if build.recorded(con, source.core_table) == fp and warehouse.table_exists(con, source.core_table):
+            if build.recorded(con, source.core_table) == fp and warehouse.table_exists(
+                con, source.core_table
+            ):
                 context.log.info(f"{source.core_table}: oförändrad, hoppar över")
                 rows = warehouse.table_rows(con, source.core_table)
                 yield dg.MaterializeResult(metadata={"rader": rows}, data_version=dg.DataVersion(fp))
-                yield dg.AssetCheckResult(passed=True, check_name="datakontrakt", metadata={"status": "oförändrad"})
+                yield dg.AssetCheckResult(
+                    passed=True, check_name="datakontrakt", metadata={"status": "oförändrad"}
+                )
                 return
             result = ingest.build_core(con, source)
             if result.success:

@@ -27,9 +27,15 @@ CREATE TABLE IF NOT EXISTS meta_tabeller (
 """
 
 
-def fingerprint(code_version: str, inputs: Mapping[str, str | None], params: Mapping[str, object] | None = None) -> str:
+def fingerprint(
+    code_version: str, inputs: Mapping[str, str | None], params: Mapping[str, object] | None = None
+) -> str:
     payload = json.dumps(
-        {"code": code_version, "inputs": dict(sorted(inputs.items())), "params": dict(sorted((params or {}).items()))},
+        {
+            "code": code_version,
+            "inputs": dict(sorted(inputs.items())),
+            "params": dict(sorted((params or {}).items())),
+        },
         sort_keys=True,
         default=str,
     )
@@ -45,7 +51,8 @@ def recorded(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
 def record(con: duckdb.DuckDBPyConnection, table: str, fp: str, rows: int) -> None:
     con.execute(DDL)
     con.execute(
-        "INSERT OR REPLACE INTO meta_tabeller (tabell, fingeravtryck, rader, byggd) VALUES ($t, $f, $r, now())",
+        "INSERT OR REPLACE INTO meta_tabeller (tabell, fingeravtryck, rader, byggd) "
+        "VALUES ($t, $f, $r, now())",
         {"t": table, "f": fp, "r": rows},
     )
 

@@ -30,7 +30,13 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _materialize(selection: dg.AssetSelection, run_config: dict[str, Any] | None = None) -> dg.ExecuteInProcessResult:
+def _key(key: dg.AssetKey | None) -> str:
+    return key.to_user_string() if key else "?"
+
+
+def _materialize(
+    selection: dg.AssetSelection, run_config: dict[str, Any] | None = None
+) -> dg.ExecuteInProcessResult:
     import dagster as dg
 
     from pipelines import definitions
@@ -41,14 +47,15 @@ def _materialize(selection: dg.AssetSelection, run_config: dict[str, Any] | None
             definitions.ALL_ASSETS,
             selection=selection,
             instance=instance,
-            resources={"analysplan": definitions.defs.resources["analysplan"]},
+            resources=definitions.resources(),
             run_config={**(run_config or {}), "loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             raise_on_error=False,
         )
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     for evaluation in failed_checks:
         console.print(
-            f"[bold red]Kontroll bruten:[/] {evaluation.asset_key.to_user_string()} / {evaluation.check_name}\n"
+            f"[bold red]Kontroll bruten:[/] {_key(evaluation.asset_key)} / "
+            f"{evaluation.check_name}\n"
             f"{evaluation.description or ''}"
         )
     if not result.success or failed_checks:
@@ -56,7 +63,7 @@ def _materialize(selection: dg.AssetSelection, run_config: dict[str, Any] | None
             if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
                 console.print(f"[red]{event.step_key}:[/] {event.step_failure_data.error.message.strip()}")
         raise _fail("körningen misslyckades; tidigare tabeller och publicerade rapporter är orörda.")
-    materialized = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
+    materialized = [_key(e.asset_key) for e in result.get_asset_materialization_events()]
     console.print(f"Klart: {len(materialized)} tillgångar ({', '.join(materialized)}).")
     return result
 
@@ -65,7 +72,7 @@ def _print_published(result: dg.ExecuteInProcessResult) -> None:
     for event in result.get_asset_materialization_events():
         meta = event.materialization.metadata
         if "version" in meta and "mapp" in meta:
-            name = event.asset_key.to_user_string()
+            name = _key(event.asset_key)
             console.print(f"[bold green]{name}[/] version {meta['version'].value} — {meta['status'].value}")
             for fmt in ("html", "pdf", "pptx"):
                 if fmt in meta:
@@ -86,7 +93,9 @@ def _ingest(source: str, files: list[Path]) -> int:
     except ingest.ContractBroken as err:
         raise _fail(str(err), 3) from None
     if stored:
-        console.print(f"{len(stored)} ny(a) fil(er) för {source}: " + ", ".join(f.original_name for f in stored))
+        console.print(
+            f"{len(stored)} ny(a) fil(er) för {source}: " + ", ".join(f.original_name for f in stored)
+        )
     else:
         console.print(f"Inget nytt för {source}: filen/filerna är redan inlästa (samma innehåll).")
     return len(stored)
@@ -131,7 +140,9 @@ def demo(
 @app.command()
 def report(
     slug: Annotated[str, typer.Argument(help="Rapportens namn, t.ex. befolkning")],
-    period: Annotated[int | None, typer.Option(help="Rapportår (YYYY); standard: senaste året i data")] = None,
+    period: Annotated[
+        int | None, typer.Option(help="Rapportår (YYYY); standard: senaste året i data")
+    ] = None,
     engine: Annotated[str, typer.Option(help="auto | quarto | builtin")] = "auto",
 ) -> None:
     """Materialisera en rapport och det uppströms som är inaktuellt; skriver ut publicerade filer."""
@@ -150,7 +161,9 @@ def report(
 
 @app.command()
 def materialize(
-    selection: Annotated[str, typer.Argument(help='Dagsters urvalssyntax, t.ex. "key:out_scb__aldersstruktur+"')],
+    selection: Annotated[
+        str, typer.Argument(help='Dagsters urvalssyntax, t.ex. "key:out_scb__aldersstruktur+"')
+    ],
 ) -> None:
     """Materialisera tillgångar enligt Dagsters urvalssyntax."""
     import dagster as dg
@@ -165,7 +178,9 @@ def materialize(
 
 
 @app.command()
-def sql(query: Annotated[str, typer.Argument(help='t.ex. "SELECT * FROM out_scb__aldersstruktur LIMIT 5"')]) -> None:
+def sql(
+    query: Annotated[str, typer.Argument(help='t.ex. "SELECT * FROM out_scb__aldersstruktur LIMIT 5"')],
+) -> None:
     """Kör skrivskyddad SQL mot lagret och skriv ut resultatet som CSV (rubrikrad, sedan rader)."""
     import duckdb
 

@@ -32,7 +32,11 @@ class Failure:
 
     def __str__(self) -> str:
         where = f"kolumn {self.column}: " if self.column else ""
-        rows = f" (rader {', '.join(map(str, self.rows[:10]))}{' …' if len(self.rows) > 10 else ''})" if self.rows else ""
+        rows = (
+            f" (rader {', '.join(map(str, self.rows[:10]))}{' …' if len(self.rows) > 10 else ''})"
+            if self.rows
+            else ""
+        )
         return f"{where}regel {self.rule}: {self.message}{rows}"
 
 
@@ -137,7 +141,9 @@ def validate(con: duckdb.DuckDBPyConnection, table: str) -> ContractResult:
         suite, result_format="SUMMARY"
     )
     for r in outcome.results:
-        if not r.success:
+        if not r.success and r.expectation_config is not None:
             message, rows = _describe(r)
-            failures.append(Failure(r.expectation_config.type, r.expectation_config.kwargs.get("column"), message, rows))
+            failures.append(
+                Failure(r.expectation_config.type, r.expectation_config.kwargs.get("column"), message, rows)
+            )
     return ContractResult(table, n_rows, checked, failures)

@@ -1,5 +1,7 @@
 """Dagster definitions: assets, checks, the resource, jobs and the monthly schedule. Thin by design."""
 
+import os
+
 import dagster as dg
 
 from assets.reports import report_assets
@@ -26,13 +28,18 @@ manadsuppdatering = dg.ScheduleDefinition(
 )
 
 
-def build_definitions() -> dg.Definitions:
+def resources() -> dict[str, object]:
+    """The resources, bound to the current workspace ($ANALYSPLAN_HOME) and county ($ANALYSPLAN_LAN)."""
     ws = current_workspace()
+    return {"analysplan": AnalysplanResource(home=str(ws.home), lan=os.environ.get("ANALYSPLAN_LAN", "25"))}
+
+
+def build_definitions() -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
         jobs=[hela_kedjan],
         schedules=[manadsuppdatering],
-        resources={"analysplan": AnalysplanResource(home=str(ws.home))},
+        resources=resources(),
         executor=dg.in_process_executor,
     )
 

@@ -78,7 +78,9 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: Source, files: Sequence[Sto
         table = (
             table.append_column("kalla_fil", pa.array([f.original_name] * n, pa.string()))
             .append_column("kalla_sha256", pa.array([f.sha256] * n, pa.string()))
-            .append_column("kalla_inlast", pa.array([f.ingested_at.replace(tzinfo=None)] * n, pa.timestamp("us")))
+            .append_column(
+                "kalla_inlast", pa.array([f.ingested_at.replace(tzinfo=None)] * n, pa.timestamp("us"))
+            )
         )
         tables.append(table)
     if not tables:
@@ -195,7 +197,9 @@ def accept(ws: Workspace, source_name: str, paths: Sequence[Path]) -> list[Store
             "ingested_at": f.ingested_at.isoformat(),
             "size": f.size,
         }
-        _atomic_write(folder / f"{f.sha256}.meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode())
+        _atomic_write(
+            folder / f"{f.sha256}.meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode()
+        )
     return [f for f, _ in candidates]
 
 

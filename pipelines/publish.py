@@ -39,8 +39,17 @@ from pipelines.workspace import REPO_ROOT, Workspace
 
 REPORTS_DIR = REPO_ROOT / "reports"
 LOAD_CALL = re.compile(r"""\bload\(\s*["']([a-z0-9_]+)["']\s*\)""")
-PACKAGES = ("dagster", "duckdb", "polars", "pyarrow", "pandas", "matplotlib", "great-expectations",
-            "pypandoc-binary", "typst")
+PACKAGES = (
+    "dagster",
+    "duckdb",
+    "polars",
+    "pyarrow",
+    "pandas",
+    "matplotlib",
+    "great-expectations",
+    "pypandoc-binary",
+    "typst",
+)
 
 
 @dataclass(frozen=True)
@@ -85,8 +94,12 @@ def code_fingerprint() -> str:
     """Hash of the code every report shares: report library, formatting, renderer, lock file."""
     pipelines = REPO_ROOT / "pipelines"
     digest = hashlib.sha256()
-    for part in (pipelines / "reportlib.py", pipelines / "formatering.py", REPO_ROOT / "uv.lock",
-                 reportlib.PLAN_FILE):
+    for part in (
+        pipelines / "reportlib.py",
+        pipelines / "formatering.py",
+        REPO_ROOT / "uv.lock",
+        reportlib.PLAN_FILE,
+    ):
         digest.update(_hash_file(part).encode())
     digest.update(_hash_tree(pipelines / "render").encode())
     return digest.hexdigest()
@@ -94,7 +107,9 @@ def code_fingerprint() -> str:
 
 def git_revision() -> dict[str, Any]:
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=False).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
 
     return {"commit": git("rev-parse", "HEAD") or None, "dirty": bool(git("status", "--porcelain"))}
 
@@ -115,7 +130,9 @@ def freeze_tables(con: duckdb.DuckDBPyConnection, tables: Sequence[str], folder:
     hashes = {}
     for table in tables:
         path = folder / f"{table}.parquet"
-        con.execute(f"COPY (SELECT * FROM \"{warehouse.check_table_name(table)}\") TO '{path}' (FORMAT parquet)")
+        con.execute(
+            f"COPY (SELECT * FROM \"{warehouse.check_table_name(table)}\") TO '{path}' (FORMAT parquet)"
+        )
         hashes[table] = _hash_file(path)
     return hashes
 
@@ -185,13 +202,18 @@ def publish(
             "filer": {fmt: p.name for fmt, p in rendered.items()},
             "tabeller": {t: {"fil": f"data/{t}.parquet", "sha256": h} for t, h in data_hashes.items()},
             "indata": list(input_files),
-            "kod": {**git_revision(), "lasfil_sha256": _hash_file(REPO_ROOT / "uv.lock"),
-                    "rapport_sha256": _hash_tree(qmd.parent)},
+            "kod": {
+                **git_revision(),
+                "lasfil_sha256": _hash_file(REPO_ROOT / "uv.lock"),
+                "rapport_sha256": _hash_tree(qmd.parent),
+            },
             "paket": package_versions(),
             "dagster_korning": run_id,
             "plattform": {"system": platform.platform(), "python": sys.version.split()[0]},
         }
-        (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        (stage / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.rename(stage, target)  # atomic on one filesystem; never overwrites a version
@@ -221,7 +243,9 @@ def _update_index(ws: Workspace, slug: str, version: str, manifest: Mapping[str,
     folder = ws.published / slug
     index_path = folder / "versions.json"
     index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.exists() else []
-    index.append({"version": version, "publicerad": manifest["publicerad"], "commit": manifest["kod"]["commit"]})
+    index.append(
+        {"version": version, "publicerad": manifest["publicerad"], "commit": manifest["kod"]["commit"]}
+    )
     tmp = folder / "versions.json.tmp"
     tmp.write_text(json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(tmp, index_path)

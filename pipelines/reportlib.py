@@ -104,6 +104,7 @@ def tabell(df: pl.DataFrame, kolumner: Mapping[str, tuple[str, Formatter | None]
 def stil() -> None:
     """One matplotlib style for every figure; Swedish number format on the axes."""
     import matplotlib as mpl
+    from cycler import cycler
 
     mpl.rcParams.update(
         {
@@ -111,7 +112,7 @@ def stil() -> None:
             "figure.dpi": 100,
             "axes.spines.top": False,
             "axes.spines.right": False,
-            "axes.prop_cycle": mpl.cycler(color=FARGER),
+            "axes.prop_cycle": cycler(color=FARGER),
             "axes.grid": True,
             "axes.grid.axis": "y",
             "grid.color": "#dddddd",

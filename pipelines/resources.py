@@ -13,7 +13,7 @@ from pipelines import warehouse
 from pipelines.workspace import Workspace
 
 
-class AnalysplanResource(dg.ConfigurableResource):  # type: ignore[type-arg]
+class AnalysplanResource(dg.ConfigurableResource):
     """Where the workspace lives; hands out the single writing connection to the warehouse."""
 
     home: str

@@ -53,7 +53,9 @@ def sql_hash(table: str) -> str:
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     if read_only and not path.exists():
-        raise FileNotFoundError(f"Lagret finns inte än: {path}. Kör först `analysplan demo` eller `analysplan ingest`.")
+        raise FileNotFoundError(
+            f"Lagret finns inte än: {path}. Kör först `analysplan demo` eller `analysplan ingest`."
+        )
     con = duckdb.connect(str(path), read_only=read_only)
     try:
         if not read_only:
@@ -87,4 +89,6 @@ def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = $t", {"t": table}))
+    return bool(
+        scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = $t", {"t": table})
+    )

@@ -60,7 +60,9 @@ class Workspace:
         dagster_yaml = self.dagster_home / "dagster.yaml"
         if not dagster_yaml.exists():
             # The repo's dagster.yaml is the instance configuration; copy it into DAGSTER_HOME.
-            dagster_yaml.write_text((REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+            dagster_yaml.write_text(
+                (REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+            )
         return self
 
 

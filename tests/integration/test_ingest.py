@@ -1,4 +1,4 @@
-"""accept(): a good file is stored once; a bad one is rejected with file/row/column/rule and nothing changes."""
+"""accept(): a good file is stored once; a bad one is rejected (file/row/column/rule), nothing changes."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def test_good_file_is_stored_once(workspace: Workspace) -> None:
     assert len(ingest.stored_files(workspace, "scb-befolkning")) == 1
 
 
-def test_parse_error_names_file_row_column_rule_and_stores_nothing(workspace: Workspace, tmp_path: Path) -> None:
+def test_parse_error_names_file_row_column_rule_and_stores_nothing(
+    workspace: Workspace, tmp_path: Path
+) -> None:
     def negative(data: list) -> None:  # type: ignore[type-arg]
         data[4]["values"] = ["-3"]
 

@@ -1,0 +1,155 @@
+"""End to end, through the CLI, in a temporary workspace: demo → published HTML/PDF → re-runs → bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from pipelines.formatering import procent, tal
+
+pytestmark = pytest.mark.e2e
+TITLE = "Befolkningsutveckling i Norrbotten"
+
+
+def run(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ANALYSPLAN_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args], env=env, capture_output=True, text=True, timeout=600
+    )
+    if check:
+        assert proc.returncode == 0, f"{args}: {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, subprocess.CompletedProcess[str]]]:
+    home = tmp_path_factory.mktemp("e2e") / "home"
+    yield home, run(home, "demo")
+
+
+def test_demo_prints_published_paths(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    home, proc = demo
+    paths = [Path(line) for line in proc.stdout.splitlines() if line.strip()]
+    assert [p.name for p in paths] == ["report.html", "report.pdf"]
+    for p in paths:
+        assert p.is_file() and p.stat().st_size > 1000
+        assert p.parent.parent == home / "published" / "befolkning"
+
+
+def _sql(home: Path, query: str) -> list[list[str]]:
+    lines = run(home, "sql", query).stdout.strip().splitlines()
+    return [line.split(",") for line in lines]
+
+
+def test_html_reads_in_swedish_with_the_warehouse_numbers(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    home, _ = demo
+    html = (home / "published" / "befolkning" / "latest" / "report.html").read_text(encoding="utf-8")
+    assert f"<title>{TITLE}" in html
+    assert 'lang="sv"' in html
+    header, row = _sql(
+        home,
+        "SELECT ar, folkmangd, andel FROM out_scb__aldersstruktur WHERE region_kod = '25' AND kon = 'alla' "
+        "AND aldersgrupp IN ('alla', '65+') ORDER BY ar DESC, aldersgrupp DESC LIMIT 2",
+    )[0:2]
+    assert header == ["ar", "folkmangd", "andel"]
+    ar, folkmangd, _ = row
+    assert f"Den 31 december {ar} bodde {tal(int(folkmangd))} personer" in html
+    assert re.search(r"\d{3}\u00a0\d{3} personer", html)  # "248 653" with a no-break space
+    (_, _, andel65), = _sql(
+        home,
+        f"SELECT ar, folkmangd, andel FROM out_scb__aldersstruktur WHERE region_kod = '25' AND kon = 'alla' "
+        f"AND aldersgrupp = '65+' AND ar = {int(ar)}",
+    )[1:]
+    assert procent(float(andel65)) in html  # e.g. "25,2 %"
+    assert "Figur 1" in html and "Tabell 1" in html
+    assert "data:image/png;base64," in html  # self-contained: the figure is embedded
+    assert "Övertorneå" in html and "Demografi och sjukdomspanorama" in html
+
+
+def test_pdf_text_is_swedish_and_intact(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    home, _ = demo
+    pdf = home / "published" / "befolkning" / "latest" / "report.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+    flat = " ".join(text.split())
+    assert TITLE in flat
+    assert "Norrbotten" in flat
+    for word in ("Övertorneå", "Älvsbyn", "Folkmängd", "åldersstruktur", "Överkalix"):
+        assert word in flat, word
+
+
+def test_manifest_names_data_and_code(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    home, _ = demo
+    version = (home / "published" / "befolkning" / "latest").resolve()
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    demo_file = home / "demo" / "scb_befolkning_tab638.json"
+    assert manifest["indata"][0]["sha256"] == hashlib.sha256(demo_file.read_bytes()).hexdigest()
+    assert manifest["indata"][0]["kalla"] == "scb-befolkning"
+    table = manifest["tabeller"]["out_scb__aldersstruktur"]
+    assert hashlib.sha256((version / table["fil"]).read_bytes()).hexdigest() == table["sha256"]
+    lock = Path(__file__).resolve().parents[2] / "uv.lock"
+    assert manifest["kod"]["lasfil_sha256"] == hashlib.sha256(lock.read_bytes()).hexdigest()
+    assert manifest["paket"]["duckdb"] == "2.0.1"
+    assert manifest["version"] == version.name
+    assert set(manifest["filer"]) == {"html", "pdf"}
+
+
+def test_rerun_is_a_noop_and_a_new_period_is_a_new_version(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    home, _ = demo
+    folder = home / "published" / "befolkning"
+    before = tree(folder)
+    proc = run(home, "report", "befolkning")
+    assert "oförändrad" in proc.stderr
+    assert tree(folder) == before  # nothing rewritten, no new version
+    proc = run(home, "report", "befolkning", "--period", "2020")
+    assert "ny version" in proc.stderr
+    new = [p for p in folder.iterdir() if p.is_dir() and p.name.startswith("2020-")]
+    assert len(new) == 1
+    html = (new[0] / "report.html").read_text(encoding="utf-8")
+    assert "Den 31 december 2020 bodde" in html
+    for name, digest in before.items():  # the earlier version is untouched
+        if not name.startswith(("latest", "versions.json")):
+            assert tree(folder)[name] == digest
+
+
+def test_bad_file_is_rejected_and_changes_nothing(
+    demo: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    home, _ = demo
+    bad = tmp_path / "trasig.json"
+    good = (home / "demo" / "scb_befolkning_tab638.json").read_text(encoding="utf-8")
+    bad.write_text(good[: len(good) // 2], encoding="utf-8")  # truncated delivery
+    warehouse_before = (home / "warehouse.duckdb").read_bytes()
+    published_before = tree(home / "published")
+    proc = run(home, "ingest", "scb-befolkning", str(bad), check=False)
+    assert proc.returncode != 0
+    assert "trasig.json" in proc.stderr and "regel pxweb-json" in proc.stderr
+    assert (home / "warehouse.duckdb").read_bytes() == warehouse_before
+    assert tree(home / "published") == published_before
+
+
+def test_sql_is_read_only(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    home, _ = demo
+    proc = run(home, "sql", "DROP TABLE out_scb__aldersstruktur", check=False)
+    assert proc.returncode != 0
+    assert "read-only" in proc.stderr.lower() or "skrivskydd" in proc.stderr.lower()
+    assert _sql(home, "SELECT count(*) AS n FROM out_scb__aldersstruktur")[1][0] != "0"
