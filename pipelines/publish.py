@@ -187,7 +187,7 @@ def publish(
             formats=formats,
             params=params,
             env={reportlib.DATA_ENV: str(stage / "data"), "PYTHONPATH": str(REPO_ROOT)},
-            engine=engine,
+            engine=engine_name,
         )
         shutil.rmtree(source_copy)
         manifest = {

@@ -124,8 +124,9 @@ def stil() -> None:
 
 def svenska_axlar(ax: Any, procent: bool = False, decimaler: int = 0) -> None:
     """Format an axis' tick labels the Swedish way ("248 653", "21,4 %")."""
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # round ticks: 5 %, not 2,5 %
     if procent:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: formatering.procent(v, decimaler, " ")))
     else:

@@ -58,7 +58,9 @@ def _sql(home: Path, query: str) -> list[list[str]]:
     return [line.split(",") for line in lines]
 
 
-def test_html_reads_in_swedish_with_the_warehouse_numbers(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+def test_html_reads_in_swedish_with_the_warehouse_numbers(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
     home, _ = demo
     html = (home / "published" / "befolkning" / "latest" / "report.html").read_text(encoding="utf-8")
     assert f"<title>{TITLE}" in html
@@ -72,7 +74,7 @@ def test_html_reads_in_swedish_with_the_warehouse_numbers(demo: tuple[Path, subp
     ar, folkmangd, _ = row
     assert f"Den 31 december {ar} bodde {tal(int(folkmangd))} personer" in html
     assert re.search(r"\d{3}\u00a0\d{3} personer", html)  # "248 653" with a no-break space
-    (_, _, andel65), = _sql(
+    ((_, _, andel65),) = _sql(
         home,
         f"SELECT ar, folkmangd, andel FROM out_scb__aldersstruktur WHERE region_kod = '25' AND kon = 'alla' "
         f"AND aldersgrupp = '65+' AND ar = {int(ar)}",

@@ -1,0 +1,52 @@
+"""Every report stays renderable by both engines and reads only tables the warehouse defines."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines import publish, reportlib, warehouse
+from pipelines.render import check_subset
+
+SLUGS = publish.report_slugs()
+
+
+def test_there_are_reports() -> None:
+    assert "befolkning" in SLUGS
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_report_is_within_the_quarto_subset(slug: str) -> None:
+    problems = check_subset(publish.report_qmd(slug).read_text(encoding="utf-8"))
+    assert problems == []
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_report_reads_only_defined_out_tables(slug: str) -> None:
+    tables = publish.tables_read(slug)
+    assert tables, "a report reads at least one table"
+    for table in tables:
+        assert table.startswith("out_"), f"{slug} reads {table}: reports read analysis tables only"
+        assert (warehouse.SQL_DIR / f"{table}.sql").exists()
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_report_is_in_the_plan(slug: str) -> None:
+    meta = reportlib.report_meta(slug)
+    assert meta["uppdrag_data"]["id"] == meta["uppdrag"]
+    assert set(meta["format"]) <= {"html", "pdf", "pptx"}
+    ppt = "PPT" in meta["publikationsform"]
+    assert ("pptx" in meta["format"]) == ppt
+
+
+def test_plan_has_all_sixteen_uppdrag() -> None:
+    uppdrag = reportlib.plan()["uppdrag"]
+    assert len(uppdrag) == 16
+    for u in uppdrag:
+        assert {"id", "rubrik", "publikationsform", "ansvarig_chef"} <= set(u)
+
+
+def test_metadata_block_has_required_fields() -> None:
+    block = reportlib.metadata_block("befolkning")
+    for label in ("Rubrik", "Syfte", "Ansvarig", "Publikationsform"):
+        assert f"| {label} |" in block
+    assert "Carola Fransson" in block and "Kort analys" in block
