@@ -6,7 +6,7 @@ import dagster as dg
 
 from pipelines import publish
 from pipelines.resources import AnalysplanResource
-from pipelines.sources.registry import SOURCES
+from pipelines.sources.registry import all_sources
 
 
 class ReportConfig(dg.Config):
@@ -40,7 +40,7 @@ def _report_asset(slug: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, config: ReportConfig, analysplan: AnalysplanResource
     ) -> dg.MaterializeResult:
         upstream = _ancestors(context.job_def.asset_layer.asset_graph, context.asset_key)
-        sources = [s.name for s in SOURCES.values() if dg.AssetKey(s.raw_table) in upstream]
+        sources = [s.name for s in all_sources().values() if dg.AssetKey(s.raw_table) in upstream]
         with analysplan.connect() as con:
             result = publish.publish(
                 analysplan.workspace,

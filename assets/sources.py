@@ -9,7 +9,7 @@ import dagster as dg
 
 from pipelines import build, ingest, reference, warehouse
 from pipelines.resources import AnalysplanResource
-from pipelines.sources.registry import SOURCES, Source
+from pipelines.sources.registry import Source, all_sources
 
 REF_REGIONER = "core_ref__regioner"
 
@@ -53,7 +53,7 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
                 rows = warehouse.table_rows(con, source.raw_table)
             else:
                 rows = ingest.load_raw(con, source, files)
-                build.record(con, source.raw_table, fp, rows)
+                build.record(con, source.raw_table, fp, rows, source.code_version)
         return dg.MaterializeResult(
             metadata={"rader": rows, "filer": len(files)}, data_version=dg.DataVersion(fp)
         )
@@ -69,7 +69,7 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
         name=source.core_table,
         group_name=group,
         kinds={"duckdb"},
-        deps=[source.raw_table],
+        deps=[source.raw_table, *source.depends_on],
         code_version=warehouse.sql_hash(source.core_table),
         check_specs=[contract_check],
         description=f"{source.description}: rensad, typad och kontrakterad (sql/{source.core_table}.sql).",
@@ -78,9 +78,9 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
         context: dg.AssetExecutionContext, analysplan: AnalysplanResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with analysplan.connect() as con:
-            fp = build.fingerprint(
-                warehouse.sql_hash(source.core_table), {"raw": build.recorded(con, source.raw_table)}
-            )
+            params = {"lan": analysplan.lan}
+            inputs = {t: build.recorded(con, t) for t in (source.raw_table, *source.depends_on)}
+            fp = build.fingerprint(warehouse.sql_hash(source.core_table), inputs, params)
             if build.recorded(con, source.core_table) == fp and warehouse.table_exists(
                 con, source.core_table
             ):
@@ -91,7 +91,7 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
                     passed=True, check_name="datakontrakt", metadata={"status": "oförändrad"}
                 )
                 return
-            result = ingest.build_core(con, source)
+            result = ingest.build_core(con, source, params)
             if result.success:
                 build.record(con, source.core_table, fp, result.rows)
             else:  # rolled back: the previous table stands
@@ -111,4 +111,4 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
     return [raw_asset, core_asset]
 
 
-source_assets: list[dg.AssetsDefinition] = [a for s in SOURCES.values() for a in _source_assets(s)]
+source_assets: list[dg.AssetsDefinition] = [a for s in all_sources().values() for a in _source_assets(s)]

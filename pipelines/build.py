@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS meta_tabeller (
     tabell VARCHAR PRIMARY KEY,
     fingeravtryck VARCHAR NOT NULL,
     rader BIGINT NOT NULL,
-    byggd TIMESTAMP NOT NULL DEFAULT now()
+    byggd TIMESTAMP NOT NULL DEFAULT now(),
+    kodversion VARCHAR
 )
 """
 
@@ -48,13 +49,21 @@ def recorded(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
     return str(value) if value is not None else None
 
 
-def record(con: duckdb.DuckDBPyConnection, table: str, fp: str, rows: int) -> None:
+def record(
+    con: duckdb.DuckDBPyConnection, table: str, fp: str, rows: int, code_version: str | None = None
+) -> None:
     con.execute(DDL)
     con.execute(
-        "INSERT OR REPLACE INTO meta_tabeller (tabell, fingeravtryck, rader, byggd) "
-        "VALUES ($t, $f, $r, now())",
-        {"t": table, "f": fp, "r": rows},
+        "INSERT OR REPLACE INTO meta_tabeller (tabell, fingeravtryck, rader, byggd, kodversion) "
+        "VALUES ($t, $f, $r, now(), $k)",
+        {"t": table, "f": fp, "r": rows, "k": code_version},
     )
+
+
+def recorded_code_version(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    con.execute(DDL)
+    value = warehouse.scalar(con, "SELECT kodversion FROM meta_tabeller WHERE tabell = $t", {"t": table})
+    return str(value) if value is not None else None
 
 
 def forget(con: duckdb.DuckDBPyConnection, table: str) -> None:

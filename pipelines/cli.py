@@ -4,6 +4,7 @@ Dagster assets as the UI and the schedule (in-process, one run at a time)."""
 from __future__ import annotations
 
 import csv
+import os
 import sys
 import time
 from pathlib import Path
@@ -85,7 +86,7 @@ def _ingest(source: str, files: list[Path]) -> int:
 
     ws = current_workspace()
     try:
-        stored = ingest.accept(ws, source, files)
+        stored = ingest.accept(ws, source, files, params={"lan": os.environ.get("ANALYSPLAN_LAN", "25")})
     except KeyError as err:
         raise _fail(str(err.args[0]), 2) from None
     except RejectedInput as err:

@@ -72,7 +72,8 @@ def _check_schema(con: duckdb.DuckDBPyConnection, table: str, expected: dict[str
         (name, dtype)
         for name, dtype in con.sql(
             "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_name = $t ORDER BY ordinal_position",
+            "WHERE table_name = $t AND table_catalog = current_database() AND table_schema = current_schema() "
+            "ORDER BY ordinal_position",
             params={"t": table},
         ).fetchall()
     ]

@@ -12,15 +12,17 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from pipelines import contracts, reference, warehouse
+from pipelines import build, contracts, reference, warehouse
 from pipelines.errors import RejectedInput, Violation
 from pipelines.sources.registry import Source, get_source
 from pipelines.workspace import Workspace
@@ -69,47 +71,86 @@ def _read(source: Source, data: bytes, name: str) -> pa.Table:
     return source.reader(data, name)
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, source: Source, files: Sequence[StoredFile]) -> int:
-    """Rebuild ``source.raw_table`` from ``files`` (as delivered, plus provenance) in one transaction."""
-    tables = []
-    for f in files:
-        table = _read(source, f.path.read_bytes(), f.original_name)
-        n = table.num_rows
-        table = (
-            table.append_column("kalla_fil", pa.array([f.original_name] * n, pa.string()))
-            .append_column("kalla_sha256", pa.array([f.sha256] * n, pa.string()))
-            .append_column(
-                "kalla_inlast", pa.array([f.ingested_at.replace(tzinfo=None)] * n, pa.timestamp("us"))
-            )
-        )
-        tables.append(table)
-    if not tables:
+def load_raw(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    files: Sequence[StoredFile],
+    parsed: Mapping[str, pa.Table] | None = None,
+) -> int:
+    """Bring ``source.raw_table`` in line with ``files``, incrementally and in one transaction.
+
+    Rows are kept per delivered file (``kalla_sha256``): a new file's rows are appended, a file no
+    longer present loses its rows, and rows of unchanged files are not rewritten — a new monthly
+    extract adds its month only. A changed reader (code version) re-reads every file.
+    ``parsed`` holds tables already read (by SHA-256), so a checked file is not parsed twice.
+    Returns the raw table's row count.
+    """
+    if not files:
         raise RejectedInput([Violation(source.name, "inga-filer", "inga inlästa filer för källan")])
-    combined = pa.concat_tables(tables)
+    full = (
+        not warehouse.table_exists(con, source.raw_table)
+        or build.recorded_code_version(con, source.raw_table) != source.code_version
+    )
+    present: set[str] = set()
+    if not full:
+        present = {
+            str(h) for (h,) in con.sql(f'SELECT DISTINCT kalla_sha256 FROM "{source.raw_table}"').fetchall()
+        }
+    wanted = {f.sha256 for f in files}
+    removed = sorted(present - wanted)
+    added = [f for f in files if f.sha256 not in present]
     con.execute("BEGIN TRANSACTION")
     try:
-        con.register("incoming_rows", combined)
-        con.execute(f'CREATE OR REPLACE TABLE "{source.raw_table}" AS SELECT * FROM incoming_rows')
-        con.unregister("incoming_rows")
-        con.execute("DELETE FROM meta_filer WHERE kalla = $k", {"k": source.name})
-        for f, t in zip(files, tables, strict=True):
+        if full:
+            con.execute(f'DROP TABLE IF EXISTS "{source.raw_table}"')
+            con.execute("DELETE FROM meta_filer WHERE kalla = $k", {"k": source.name})
+        elif removed:
             con.execute(
-                "INSERT INTO meta_filer VALUES ($kalla, $sha, $namn, $sokvag, $byte, $rader, $inlast)",
+                f'DELETE FROM "{source.raw_table}" WHERE list_contains($h, kalla_sha256)', {"h": removed}
+            )
+            con.execute(
+                "DELETE FROM meta_filer WHERE kalla = $k AND list_contains($h, sha256)",
+                {"k": source.name, "h": removed},
+            )
+        for f in added:
+            table = (parsed or {}).get(f.sha256)
+            if table is None:
+                table = _read(source, f.path.read_bytes(), f.original_name)
+            table = _with_provenance(table, f)
+            con.register("incoming_rows", table)
+            if warehouse.table_exists(con, source.raw_table):
+                con.execute(f'INSERT INTO "{source.raw_table}" BY NAME SELECT * FROM incoming_rows')
+            else:
+                con.execute(f'CREATE TABLE "{source.raw_table}" AS SELECT * FROM incoming_rows')
+            con.unregister("incoming_rows")
+            con.execute(
+                "INSERT OR REPLACE INTO meta_filer "
+                "VALUES ($kalla, $sha, $namn, $sokvag, $byte, $rader, $inlast)",
                 {
                     "kalla": source.name,
                     "sha": f.sha256,
                     "namn": f.original_name,
                     "sokvag": str(f.path),
                     "byte": f.size,
-                    "rader": t.num_rows,
+                    "rader": table.num_rows,
                     "inlast": f.ingested_at.replace(tzinfo=None),
                 },
             )
+        rows = warehouse.table_rows(con, source.raw_table)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return combined.num_rows
+    return rows
+
+
+def _with_provenance(table: pa.Table, f: StoredFile) -> pa.Table:
+    n = table.num_rows
+    return (
+        table.append_column("kalla_fil", pa.array([f.original_name] * n, pa.string()))
+        .append_column("kalla_sha256", pa.array([f.sha256] * n, pa.string()))
+        .append_column("kalla_inlast", pa.array([f.ingested_at.replace(tzinfo=None)] * n, pa.timestamp("us")))
+    )
 
 
 def build_reference(con: duckdb.DuckDBPyConnection) -> int:
@@ -120,11 +161,13 @@ def build_reference(con: duckdb.DuckDBPyConnection) -> int:
         con.unregister("ref_regioner")
 
 
-def build_core(con: duckdb.DuckDBPyConnection, source: Source) -> contracts.ContractResult:
+def build_core(
+    con: duckdb.DuckDBPyConnection, source: Source, params: Mapping[str, Any] | None = None
+) -> contracts.ContractResult:
     """Rebuild the core table and validate its contract; on a broken contract nothing changes."""
     con.execute("BEGIN TRANSACTION")
     try:
-        warehouse.build_table(con, source.core_table)
+        warehouse.build_table(con, source.core_table, params)
         result = contracts.validate(con, source.core_table)
     except Exception:
         con.execute("ROLLBACK")
@@ -139,7 +182,53 @@ class ContractBroken(Exception):
         super().__init__(f"Filen avvisades: {', '.join(files)} bryter datakontraktet.\n{result.summary()}")
 
 
-def accept(ws: Workspace, source_name: str, paths: Sequence[Path]) -> list[StoredFile]:
+def dry_run(
+    ws: Workspace,
+    source: Source,
+    candidates: Sequence[tuple[StoredFile, bytes, pa.Table]],
+    params: Mapping[str, Any] | None = None,
+) -> contracts.ContractResult:
+    """Run the real load (raw → core → contract) with the candidate files on an in-memory warehouse.
+
+    The workspace's warehouse is attached read-only: other tables are seen through views, this
+    source's raw table and the bookkeeping are copied, so nothing on disk is written.
+    """
+    dry = duckdb.connect(":memory:")
+    tmp_dir = ws.staging / f"ingest-{uuid.uuid4().hex[:12]}"
+    try:
+        dry.execute(warehouse.META_DDL)
+        dry.execute(build.DDL)
+        if ws.warehouse.exists():
+            dry.execute(f"ATTACH '{ws.warehouse}' AS wh (READ_ONLY)")
+            for (name,) in dry.sql(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'"
+            ).fetchall():
+                if name == source.core_table:
+                    continue
+                if name in ("meta_filer", "meta_tabeller"):  # keep their keys: copy into the DDL'd tables
+                    dry.execute(f'INSERT INTO "{name}" SELECT * FROM wh."{name}"')
+                elif name == source.raw_table:
+                    dry.execute(f'CREATE TABLE "{name}" AS SELECT * FROM wh."{name}"')
+                else:
+                    dry.execute(f'CREATE VIEW "{name}" AS SELECT * FROM wh."{name}"')
+        if not warehouse.table_exists(dry, "core_ref__regioner"):
+            build_reference(dry)
+        tmp_dir.mkdir(parents=True)
+        files = list(stored_files(ws, source.name))
+        for f, data, _ in candidates:
+            tmp = tmp_dir / f.path.name
+            tmp.write_bytes(data)
+            files.append(StoredFile(f.source, f.sha256, tmp, f.original_name, f.ingested_at, f.size))
+        load_raw(dry, source, files, parsed={f.sha256: table for f, _, table in candidates})
+        return build_core(dry, source, params)
+    finally:
+        dry.close()
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def accept(
+    ws: Workspace, source_name: str, paths: Sequence[Path], params: Mapping[str, Any] | None = None
+) -> list[StoredFile]:
     """Check files for a source and, only if all pass, place them in the workspace.
 
     Raises :class:`RejectedInput` (file, row, column, rule) or :class:`ContractBroken`; in both
@@ -149,46 +238,28 @@ def accept(ws: Workspace, source_name: str, paths: Sequence[Path]) -> list[Store
     source = get_source(source_name)
     existing = {f.sha256: f for f in stored_files(ws, source.name)}
     now = datetime.now(UTC)
-    candidates: list[tuple[StoredFile, bytes]] = []
+    candidates: list[tuple[StoredFile, bytes, pa.Table]] = []
     for p in paths:
         path = Path(p)
         if not path.is_file():
             raise RejectedInput([Violation(str(path), "fil-saknas", "filen finns inte")])
         data = path.read_bytes()
-        _read(source, data, path.name)  # parse: raises RejectedInput naming row/column/rule
         digest = sha256_bytes(data)
-        if digest in existing or any(c.sha256 == digest for c, _ in candidates):
+        if digest in existing or any(c.sha256 == digest for c, _, _ in candidates):
             continue
+        table = _read(source, data, path.name)  # parse: raises RejectedInput naming row/column/rule
         target = ws.incoming_dir(source.name) / f"{digest}{''.join(path.suffixes[-1:]) or '.dat'}"
-        candidates.append((StoredFile(source.name, digest, target, path.name, now, len(data)), data))
+        candidates.append((StoredFile(source.name, digest, target, path.name, now, len(data)), data, table))
     if not candidates:
         return []
 
-    # Dry run of the real load on an in-memory warehouse: raw → core → contract.
-    dry = duckdb.connect(":memory:")
-    try:
-        dry.execute(warehouse.META_DDL)
-        tmp_files = [*existing.values()]
-        tmp_dir = ws.staging / f"ingest-{now.strftime('%Y%m%dT%H%M%S%f')}"
-        tmp_dir.mkdir(parents=True)
-        try:
-            for f, data in candidates:
-                tmp = tmp_dir / f.path.name
-                tmp.write_bytes(data)
-                tmp_files.append(StoredFile(f.source, f.sha256, tmp, f.original_name, f.ingested_at, f.size))
-            load_raw(dry, source, tmp_files)
-            build_reference(dry)
-            result = build_core(dry, source)
-        finally:
-            shutil.rmtree(tmp_dir, ignore_errors=True)
-    finally:
-        dry.close()
+    result = dry_run(ws, source, candidates, params)
     if not result.success:
-        raise ContractBroken(result, [f.original_name for f, _ in candidates])
+        raise ContractBroken(result, [f.original_name for f, _, _ in candidates])
 
     folder = ws.incoming_dir(source.name)
     folder.mkdir(parents=True, exist_ok=True)
-    for f, data in candidates:
+    for f, data, _ in candidates:
         _atomic_write(f.path, data)
         meta = {
             "sha256": f.sha256,
@@ -200,7 +271,7 @@ def accept(ws: Workspace, source_name: str, paths: Sequence[Path]) -> list[Store
         _atomic_write(
             folder / f"{f.sha256}.meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode()
         )
-    return [f for f, _ in candidates]
+    return [f for f, _, _ in candidates]
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -89,6 +89,8 @@ def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(
-        scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = $t", {"t": table})
+    query = (
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = $t "
+        "AND table_catalog = current_database() AND table_schema = current_schema()"
     )
+    return bool(scalar(con, query, {"t": table}))

@@ -1,15 +1,22 @@
-"""The delivered sources: name, reader and the raw/core tables each one feeds."""
+"""The delivered sources: name, reader and the raw/core tables each one feeds.
+
+Every module in ``pipelines/sources/`` that defines a module-level ``SOURCES: list[Source]`` is
+picked up here, so adding a source means adding one module (reader + its ``SOURCES`` entry), one
+``sql/core_<source>__<name>.sql`` and one ``data_contracts/core_<source>__<name>.json``.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import inspect
+import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from types import ModuleType
 
 import pyarrow as pa
-
-from pipelines.sources import pxweb, scb_befolkning
 
 Reader = Callable[[bytes, str], pa.Table]
 
@@ -17,39 +24,43 @@ Reader = Callable[[bytes, str], pa.Table]
 @dataclass(frozen=True)
 class Source:
     name: str  # CLI name, e.g. "scb-befolkning"
-    raw_table: str
-    core_table: str
-    reader: Reader
-    description: str
-    code_modules: tuple[object, ...]
+    raw_table: str  # raw_<source>__<name>
+    core_table: str  # core_<source>__<name>
+    reader: Reader  # bytes + file name → Arrow table as delivered, or RejectedInput
+    description: str  # Swedish, shown in the UI and CLI
+    code_modules: tuple[ModuleType, ...]  # whose source code is the reader's code version
+    depends_on: tuple[str, ...] = ()  # other tables its core SQL or contract reads (e.g. core_drg__vikter)
+    order: int = 100  # ingest order in the demo: reference sources first
+    extensions: tuple[str, ...] = field(default=(".json",))  # accepted file name endings
 
     @property
     def code_version(self) -> str:
         """Hash of the reader's source code: a changed parser re-reads every file."""
         digest = hashlib.sha256()
         for module in self.code_modules:
-            digest.update(inspect.getsource(module).encode())  # type: ignore[arg-type]
+            digest.update(inspect.getsource(module).encode())
         return digest.hexdigest()[:16]
 
 
-SOURCES: dict[str, Source] = {
-    s.name: s
-    for s in [
-        Source(
-            name="scb-befolkning",
-            raw_table="raw_scb__befolkning",
-            core_table="core_scb__befolkning",
-            reader=scb_befolkning.read,
-            description="SCB folkmängd 31 december (BE0101N1/TAB638), PxWeb json, json-stat eller json-stat2",
-            code_modules=(pxweb, scb_befolkning),
-        ),
-    ]
-}
+@cache
+def all_sources() -> dict[str, Source]:
+    import pipelines.sources as package
+
+    found: dict[str, Source] = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name.startswith("_") or info.name == "registry":
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for source in getattr(module, "SOURCES", []):
+            if source.name in found:
+                raise ValueError(f"source {source.name!r} defined twice")
+            found[source.name] = source
+    return dict(sorted(found.items(), key=lambda kv: (kv[1].order, kv[0])))
 
 
 def get_source(name: str) -> Source:
+    sources = all_sources()
     try:
-        return SOURCES[name]
+        return sources[name]
     except KeyError:
-        known = ", ".join(sorted(SOURCES))
-        raise KeyError(f"Okänd källa {name!r}. Kända källor: {known}") from None
+        raise KeyError(f"Okänd källa {name!r}. Kända källor: {', '.join(sources)}") from None

@@ -9,12 +9,14 @@ single ages add up to the age total. Civilstand, if delivered, is summed away (o
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipelines.sources import pxweb
+from pipelines.sources.registry import Source
 
 CONTENT_CODE = "BE0101N1"  # Folkmängd
 ALDER_TOTAL = "tot"
@@ -284,3 +286,16 @@ def _check_totals(cells: list[_Cell], log: pxweb.ViolationLog) -> None:
                 row=total.row,
                 column=CONTENT_CODE,
             )
+
+
+SOURCES = [
+    Source(
+        name="scb-befolkning",
+        raw_table="raw_scb__befolkning",
+        core_table="core_scb__befolkning",
+        reader=read,
+        description="SCB folkmängd 31 december (BE0101N1/TAB638), PxWeb json, json-stat eller json-stat2",
+        code_modules=(pxweb, sys.modules[__name__]),
+        order=10,
+    )
+]
