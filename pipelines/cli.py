@@ -27,7 +27,7 @@ console = Console(stderr=True, highlight=False)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[bold red]Fel:[/] {message}")
+    console.print(f"[bold red]Fel:[/] {message}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -120,19 +120,25 @@ def ingest(
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Slumpfrö för demodata")] = 20200101,
+    scale: Annotated[
+        float, typer.Option(help="Datavolym: 1 = ett års KPP för en region (≈ 2 M kontakter)")
+    ] = 0.01,
 ) -> None:
     """Huvudjobbet: skapa demodata, läs in, härled allt och publicera rapporterna."""
     import dagster as dg
 
-    from pipelines.demo import befolkning
+    from pipelines.demo import generate_all
+    from pipelines.sources.registry import all_sources
 
     started = time.perf_counter()
     ws = current_workspace()
     console.print(f"Arbetsyta: {ws.home}")
-    df = befolkning.generate_population(seed=seed)
-    path = befolkning.write_tab638_jsonstat2(df, ws.demo / "scb_befolkning_tab638.json")
-    console.print(f"Demodata: {path.name} ({df.height} celler)")
-    _ingest("scb-befolkning", [path])
+    files = generate_all(ws.demo, seed=seed, scale=scale)
+    console.print(f"Demodata: {sum(len(p) for p in files.values())} filer för {len(files)} källor")
+    for source in all_sources().values():  # reference sources first: later contracts check against them
+        if source.name in files:
+            _ingest(source.name, files[source.name])
+            _materialize(dg.AssetSelection.assets(source.core_table).upstream())
     result = _materialize(dg.AssetSelection.all())
     _print_published(result)
     console.print(f"Tid: {time.perf_counter() - started:.1f} s".replace(".", ","))

@@ -72,8 +72,8 @@ def _check_schema(con: duckdb.DuckDBPyConnection, table: str, expected: dict[str
         (name, dtype)
         for name, dtype in con.sql(
             "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_name = $t AND table_catalog = current_database() AND table_schema = current_schema() "
-            "ORDER BY ordinal_position",
+            "WHERE table_name = $t AND table_catalog = current_database() "
+            "AND table_schema = current_schema() ORDER BY ordinal_position",
             params={"t": table},
         ).fetchall()
     ]
@@ -114,7 +114,8 @@ def validate(con: duckdb.DuckDBPyConnection, table: str) -> ContractResult:
     suite_json = load_suite(table)
     failures = _check_schema(con, table, suite_json["meta"]["column_types"])
     n_rows = warehouse.table_rows(con, table)
-    checked = 1 + len(suite_json["expectations"])
+    sql_rules = suite_json["meta"].get("sql_rules", [])
+    checked = 1 + len(suite_json["expectations"]) + len(sql_rules)
     if failures:  # a wrong schema makes the value rules meaningless
         return ContractResult(table, n_rows, checked, failures)
 
@@ -147,4 +148,24 @@ def validate(con: duckdb.DuckDBPyConnection, table: str) -> ContractResult:
             failures.append(
                 Failure(r.expectation_config.type, r.expectation_config.kwargs.get("column"), message, rows)
             )
+    failures += _check_sql_rules(con, sql_rules)
     return ContractResult(table, n_rows, checked, failures)
+
+
+def _check_sql_rules(con: duckdb.DuckDBPyConnection, rules: list[dict[str, Any]]) -> list[Failure]:
+    """Rules GX cannot express on pandas (referential checks between tables, sums over groups).
+
+    Each rule in the suite's ``meta.sql_rules`` is ``{"name", "sql", "rationale", "column"?}``
+    where ``sql`` is a SELECT returning the offending rows (none = rule kept). They run on the
+    warehouse itself, so they can join other core tables.
+    """
+    failures = []
+    for rule in rules:
+        query = rule["sql"].strip().rstrip(";")
+        count = int(warehouse.scalar(con, f"SELECT count(*) FROM ({query})"))
+        if count:
+            sample = con.sql(f"SELECT * FROM ({query}) LIMIT 5").fetchall()
+            failures.append(
+                Failure(rule["name"], rule.get("column"), f"{count} rader bryter regeln, t.ex. {sample}")
+            )
+    return failures

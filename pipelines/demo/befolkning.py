@@ -583,3 +583,9 @@ def _pchip_end_slope(h0: float, h1: float, delta0: float, delta1: float) -> floa
     if np.sign(delta0) != np.sign(delta1) and abs(slope) > 3 * abs(delta0):
         return 3 * delta0
     return float(slope)
+
+
+def generate_files(out_dir: Path, *, seed: int, scale: float) -> dict[str, list[Path]]:
+    """Demo inputs for ``scb-befolkning``: one TAB638 json-stat2 response (scale does not apply)."""
+    df = generate_population(seed=seed)
+    return {"scb-befolkning": [write_tab638_jsonstat2(df, out_dir / "scb_befolkning_tab638.json")]}
