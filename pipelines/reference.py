@@ -64,6 +64,28 @@ NORRBOTTEN_KOMMUNER: dict[str, str] = {
 NORRBOTTEN = "25"
 
 
+class Sjukhus(NamedTuple):
+    kod: str  # short code used in extracts and tables
+    namn: str
+    kommun_kod: str
+    sjukhustyp: str  # KPP comparison group: 'lanssjukhus' | 'lansdelssjukhus' | 'primarvard'
+
+
+# Region Norrbotten's hospitals (and primärvården as one unit), with the kommun they lie in.
+# Sunderby sjukhus is the county hospital; the others are länsdelssjukhus.
+NORRBOTTEN_SJUKHUS: dict[str, Sjukhus] = {
+    s.kod: s
+    for s in [
+        Sjukhus("SUN", "Sunderby sjukhus", "2580", "lanssjukhus"),
+        Sjukhus("PIT", "Piteå älvdals sjukhus", "2581", "lansdelssjukhus"),
+        Sjukhus("GAL", "Gällivare sjukhus", "2523", "lansdelssjukhus"),
+        Sjukhus("KIR", "Kiruna sjukhus", "2584", "lansdelssjukhus"),
+        Sjukhus("KAL", "Kalix sjukhus", "2514", "lansdelssjukhus"),
+        Sjukhus("PV", "Primärvården Norrbotten", "25", "primarvard"),
+    ]
+}
+
+
 def regions() -> list[Region]:
     out = [RIKET]
     out += [Region(kod, namn, "lan", kod) for kod, namn in LAN.items()]
