@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,3 +33,21 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     ingest.build_reference(connection)
     yield connection
     connection.close()
+
+
+def run_cli(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run ``analysplan ARGS`` as an analyst would, in the workspace ``home``."""
+    env = {**os.environ, "ANALYSPLAN_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args], env=env, capture_output=True, text=True, timeout=1200
+    )
+    if check:
+        assert proc.returncode == 0, f"{args}: {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The main job (`analysplan demo`, default settings) run once per test session in its own workspace."""
+    home = tmp_path_factory.mktemp("demo") / "home"
+    return home, run_cli(home, "demo")

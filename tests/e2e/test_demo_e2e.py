@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from pipelines.formatering import procent, tal
+from tests.conftest import run_cli as run
 
 pytestmark = pytest.mark.e2e
 TITLE = "Befolkningsutveckling i Norrbotten"
-
-
-def run(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ANALYSPLAN_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args], env=env, capture_output=True, text=True, timeout=600
-    )
-    if check:
-        assert proc.returncode == 0, f"{args}: {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-    return proc
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -38,10 +26,11 @@ def tree(folder: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, subprocess.CompletedProcess[str]]]:
-    home = tmp_path_factory.mktemp("e2e") / "home"
-    yield home, run(home, "demo")
+@pytest.fixture
+def demo(
+    demo_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    return demo_run
 
 
 def test_demo_prints_published_paths(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +39,10 @@ def tree(folder: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A workspace with the demo (small scale) ingested and published, as an analyst would have."""
-    home = tmp_path_factory.mktemp("bad") / "home"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ANALYSPLAN_HOME", str(home))
-        mp.setenv("DAGSTER_HOME", str(home / "dagster"))
-        result = CliRunner().invoke(app, ["demo", "--scale", "0.002"])
-        assert result.exit_code == 0, result.output
-        yield home
+@pytest.fixture
+def home(demo_run: tuple[Path, Any]) -> Path:
+    """A workspace with the demo ingested and published, as an analyst would have."""
+    return demo_run[0]
 
 
 def test_corpus_is_large_enough() -> None:
