@@ -17,6 +17,7 @@ newest and ``published/<slug>/versions.json`` lists them all.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import platform
@@ -244,16 +245,77 @@ def _update_index(ws: Workspace, slug: str, version: str, manifest: Mapping[str,
     index_path = folder / "versions.json"
     index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.exists() else []
     index.append(
-        {"version": version, "publicerad": manifest["publicerad"], "commit": manifest["kod"]["commit"]}
+        {
+            "version": version,
+            "publicerad": manifest["publicerad"],
+            "commit": manifest["kod"]["commit"],
+            "rubrik": manifest["rubrik"],
+            "parametrar": manifest["parametrar"],
+            "filer": manifest["filer"],
+        }
     )
-    tmp = folder / "versions.json.tmp"
-    tmp.write_text(json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, index_path)
+    _atomic_text(index_path, json.dumps(index, ensure_ascii=False, indent=2))
     link_tmp = folder / "latest.tmp"
     if link_tmp.is_symlink() or link_tmp.exists():
         link_tmp.unlink()
     link_tmp.symlink_to(version)
     os.replace(link_tmp, folder / "latest")
+    write_review_site(ws)
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_review_site(ws: Workspace) -> Path:
+    """``published/index.html``: every report and every version, newest first, for reviewers.
+
+    It links the version folders (never copies them), so it can be rewritten at any time without
+    touching a published version.
+    """
+    sections = []
+    for index_path in sorted(ws.published.glob("*/versions.json")):
+        slug = index_path.parent.name
+        versions = json.loads(index_path.read_text(encoding="utf-8"))
+        if not versions:
+            continue
+        rows = []
+        for v in reversed(versions):
+            base = f"{html.escape(slug)}/{html.escape(v['version'])}"
+            links = " · ".join(
+                f'<a href="{base}/{html.escape(name)}">{fmt.upper()}</a>'
+                for fmt, name in sorted(v.get("filer", {}).items())
+            )
+            manifest = f'<a href="{base}/manifest.json">manifest</a>'
+            params = ", ".join(f"{k} = {val}" for k, val in (v.get("parametrar") or {}).items()) or "–"
+            commit = (v.get("commit") or "–")[:10]
+            rows.append(
+                f"<tr><td><code>{html.escape(v['version'])}</code></td><td>{html.escape(v['publicerad'])}</td>"
+                f"<td>{html.escape(params)}</td><td><code>{html.escape(commit)}</code></td>"
+                f"<td>{links} · {manifest}</td></tr>"
+            )
+        title = html.escape(versions[-1].get("rubrik", slug))
+        sections.append(
+            f'<section><h2>{title}</h2><p class="slug">{html.escape(slug)} – senaste: '
+            f'<a href="{html.escape(slug)}/latest/">latest</a></p>'
+            "<table><thead><tr><th>Version</th><th>Publicerad (UTC)</th><th>Parametrar</th>"
+            f"<th>Commit</th><th>Filer</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+        )
+    page = (
+        '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8">'
+        "<title>Analysplan – publicerade rapporter</title><style>"
+        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
+        "h1{color:#1f4e79}table{border-collapse:collapse;width:100%;margin-bottom:2rem}"
+        "th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #ddd;font-size:.9rem}"
+        ".slug{color:#666}</style></head><body><h1>Publicerade rapporter</h1>"
+        "<p>Varje version är oföränderlig; dess manifest anger indatafilernas SHA-256, kodversion och "
+        f"paketversioner.</p>{''.join(sections) or '<p>Inget publicerat än.</p>'}</body></html>"
+    )
+    target = ws.published / "index.html"
+    _atomic_text(target, page)
+    return target
 
 
 def input_files_for(con: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> list[dict[str, Any]]:

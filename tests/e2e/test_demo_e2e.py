@@ -120,6 +120,8 @@ def test_rerun_is_a_noop_and_a_new_period_is_a_new_version(
     for name, digest in before.items():  # the earlier version is untouched
         if not name.startswith(("latest", "versions.json")):
             assert tree(folder)[name] == digest
+    site = (home / "published" / "index.html").read_text(encoding="utf-8")
+    assert TITLE in site and new[0].name in site and f"befolkning/{new[0].name}/report.pdf" in site
 
 
 def test_bad_file_is_rejected_and_changes_nothing(
