@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -33,6 +34,15 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     ingest.build_reference(connection)
     yield connection
     connection.close()
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Relative path → SHA-256 of every file below ``folder``: to prove that nothing changed."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def run_cli(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -13,17 +13,10 @@ from pypdf import PdfReader
 
 from pipelines.formatering import procent, tal
 from tests.conftest import run_cli as run
+from tests.conftest import tree
 
 pytestmark = pytest.mark.e2e
 TITLE = "Befolkningsutveckling i Norrbotten"
-
-
-def tree(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ the error message must name, with a sentence on why the file is wrong.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, tree
 
 BAD = FIXTURES / "bad"
 
@@ -29,14 +28,6 @@ def cases() -> list[Any]:
             case["path"] = listing.parent / case["file"]
             found.append(pytest.param(case, id=f"{listing.parent.name}/{case['file']}"))
     return found
-
-
-def tree(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture
