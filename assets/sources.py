@@ -11,27 +11,36 @@ from pipelines import build, ingest, reference, warehouse
 from pipelines.resources import AnalysplanResource
 from pipelines.sources.registry import Source, all_sources
 
-REF_REGIONER = "core_ref__regioner"
+
+def _reference_asset(table: str, description: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=table,
+        group_name="referens",
+        kinds={"duckdb"},
+        code_version=warehouse.sql_hash(table),
+        description=description,
+    )
+    def reference_asset(
+        context: dg.AssetExecutionContext, analysplan: AnalysplanResource
+    ) -> dg.MaterializeResult:
+        fp = build.fingerprint(warehouse.sql_hash(table), {"referens": reference.code_version()})
+        with analysplan.connect() as con:
+            if build.recorded(con, table) == fp and warehouse.table_exists(con, table):
+                rows = warehouse.table_rows(con, table)
+            else:
+                rows = ingest.build_reference(con, [table])
+                build.record(con, table, fp, rows)
+        return dg.MaterializeResult(metadata={"rader": rows}, data_version=dg.DataVersion(fp))
+
+    return reference_asset
 
 
-@dg.asset(
-    name=REF_REGIONER,
-    group_name="referens",
-    kinds={"duckdb"},
-    code_version=warehouse.sql_hash(REF_REGIONER),
-    description="Regionkoder och namn (riket, 21 län, Norrbottens 14 kommuner).",
-)
-def core_ref__regioner(
-    context: dg.AssetExecutionContext, analysplan: AnalysplanResource
-) -> dg.MaterializeResult:
-    fp = build.fingerprint(warehouse.sql_hash(REF_REGIONER), {"referens": reference.code_version()})
-    with analysplan.connect() as con:
-        if build.recorded(con, REF_REGIONER) == fp and warehouse.table_exists(con, REF_REGIONER):
-            rows = warehouse.table_rows(con, REF_REGIONER)
-        else:
-            rows = ingest.build_reference(con)
-            build.record(con, REF_REGIONER, fp, rows)
-    return dg.MaterializeResult(metadata={"rader": rows}, data_version=dg.DataVersion(fp))
+reference_assets = [
+    _reference_asset("core_ref__regioner", "Regionkoder och namn (riket, 21 län, Norrbottens 14 kommuner)."),
+    _reference_asset(
+        "core_ref__diagnoskapitel", "ICD-10-SE:s huvuddiagnoskapitel med kodintervall och namn."
+    ),
+]
 
 
 def _source_assets(source: Source) -> list[dg.AssetsDefinition]:

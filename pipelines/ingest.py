@@ -153,12 +153,24 @@ def _with_provenance(table: pa.Table, f: StoredFile) -> pa.Table:
     )
 
 
-def build_reference(con: duckdb.DuckDBPyConnection) -> int:
-    con.register("ref_regioner", reference.regions_table())
-    try:
-        return warehouse.build_table(con, "core_ref__regioner")
-    finally:
-        con.unregister("ref_regioner")
+REFERENCE_TABLES = {
+    "core_ref__regioner": ("ref_regioner", reference.regions_table),
+    "core_ref__diagnoskapitel": ("ref_diagnoskapitel", reference.diagnoskapitel_table),
+}
+
+
+def build_reference(con: duckdb.DuckDBPyConnection, tables: Sequence[str] | None = None) -> int:
+    """(Re)build reference tables from ``pipelines/reference.py`` (all by default); returns rows written."""
+    rows = 0
+    for table, (view, make) in REFERENCE_TABLES.items():
+        if tables is not None and table not in tables:
+            continue
+        con.register(view, make())
+        try:
+            rows += warehouse.build_table(con, table)
+        finally:
+            con.unregister(view)
+    return rows
 
 
 def build_core(
@@ -198,6 +210,7 @@ def dry_run(
     try:
         dry.execute(warehouse.META_DDL)
         dry.execute(build.DDL)
+        warehouse.install_macros(dry)
         if ws.warehouse.exists():
             dry.execute(f"ATTACH '{ws.warehouse}' AS wh (READ_ONLY)")
             for (name,) in dry.sql(

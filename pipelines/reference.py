@@ -86,6 +86,47 @@ NORRBOTTEN_SJUKHUS: dict[str, Sjukhus] = {
 }
 
 
+# ICD-10-SE chapters (huvuddiagnoskapitel): the macro icd10_kapitel() in pipelines/warehouse.py maps
+# a code to its chapter; these are the chapters' code ranges and Swedish names.
+ICD10_KAPITEL: dict[str, tuple[str, str]] = {
+    "I": ("A00-B99", "Vissa infektionssjukdomar och parasitsjukdomar"),
+    "II": ("C00-D48", "Tumörer"),
+    "III": ("D50-D89", "Sjukdomar i blod och blodbildande organ samt vissa rubbningar i immunsystemet"),
+    "IV": ("E00-E90", "Endokrina sjukdomar, nutritionsrubbningar och ämnesomsättningssjukdomar"),
+    "V": ("F00-F99", "Psykiska sjukdomar och syndrom samt beteendestörningar"),
+    "VI": ("G00-G99", "Sjukdomar i nervsystemet"),
+    "VII": ("H00-H59", "Sjukdomar i ögat och närliggande organ"),
+    "VIII": ("H60-H95", "Sjukdomar i örat och mastoidutskottet"),
+    "IX": ("I00-I99", "Cirkulationsorganens sjukdomar"),
+    "X": ("J00-J99", "Andningsorganens sjukdomar"),
+    "XI": ("K00-K93", "Matsmältningsorganens sjukdomar"),
+    "XII": ("L00-L99", "Hudens och underhudens sjukdomar"),
+    "XIII": ("M00-M99", "Sjukdomar i muskuloskeletala systemet och bindväven"),
+    "XIV": ("N00-N99", "Sjukdomar i urin- och könsorganen"),
+    "XV": ("O00-O99", "Graviditet, förlossning och barnsängstid"),
+    "XVI": ("P00-P96", "Vissa perinatala tillstånd"),
+    "XVII": ("Q00-Q99", "Medfödda missbildningar, deformiteter och kromosomavvikelser"),
+    "XVIII": ("R00-R99", "Symtom, sjukdomstecken och onormala kliniska fynd och laboratoriefynd"),
+    "XIX": ("S00-T98", "Skador, förgiftningar och vissa andra följder av yttre orsaker"),
+    "XX": ("V01-Y98", "Yttre orsaker till sjukdom och död"),
+    "XXI": (
+        "Z00-Z99",
+        "Faktorer av betydelse för hälsotillståndet och för kontakter med hälso- och sjukvården",
+    ),
+    "XXII": ("U00-U99", "Koder för särskilda ändamål"),
+}
+
+
+def diagnoskapitel_table() -> pa.Table:
+    return pa.table(
+        {
+            "kapitel": list(ICD10_KAPITEL),
+            "kodintervall": [v[0] for v in ICD10_KAPITEL.values()],
+            "kapitel_namn": [v[1] for v in ICD10_KAPITEL.values()],
+        }
+    )
+
+
 def regions() -> list[Region]:
     out = [RIKET]
     out += [Region(kod, namn, "lan", kod) for kod, namn in LAN.items()]

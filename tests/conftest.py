@@ -31,6 +31,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory warehouse with the bookkeeping and reference tables."""
     connection = duckdb.connect(":memory:")
     connection.execute(warehouse.META_DDL)
+    warehouse.install_macros(connection)
     ingest.build_reference(connection)
     yield connection
     connection.close()
