@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
 
-from pipelines import warehouse
+from pipelines import parametrar, warehouse
 from pipelines.workspace import Workspace
 
 
@@ -18,6 +19,10 @@ class AnalysplanResource(dg.ConfigurableResource):
 
     home: str
     lan: str = "25"  # the county whose extracts this pipeline runs on (configuration, not code)
+
+    def sql_params(self) -> dict[str, Any]:
+        """Everything SQL files may bind: the county and the analysis parameters."""
+        return {"lan": self.lan, **parametrar.current().as_sql_params()}
 
     @property
     def workspace(self) -> Workspace:

@@ -107,10 +107,15 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         con.close()
 
 
+def sql_param_names(table: str) -> set[str]:
+    """The ``$name`` parameters that ``sql/<table>.sql`` uses."""
+    return set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql_text(table)))
+
+
 def build_table(con: duckdb.DuckDBPyConnection, table: str, params: Mapping[str, Any] | None = None) -> int:
     """(Re)build ``table`` from ``sql/<table>.sql`` with bound ``params``; returns its row count."""
     select = sql_text(table).strip().rstrip(";")
-    used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", select))
+    used = sql_param_names(table)
     bound = {k: v for k, v in (params or {}).items() if k in used}
     missing = used - set(bound)
     if missing:

@@ -1,0 +1,67 @@
+"""Every choice the analysplan leaves open, as one explicit, documented parameter set.
+
+The defaults follow the plan's text (analysplan-facts §1.3) and SKR's descriptions; each field
+says where it comes from. The values are bound into the SQL of the out_* tables (``$name``) and
+are part of each table's fingerprint, so changing one rebuilds exactly what depends on it. They
+can be overridden per run in Dagster (resource ``analysplan``'s config) or with the environment
+variable ``ANALYSPLAN_PARAMETRAR`` holding JSON, e.g. ``{"ytterfall_regel": "vardtid"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Literal
+
+YtterfallRegel = Literal["kostnadsgrans", "percentil", "helmaterial", "vardtid", "kombinerad"]
+
+
+@dataclass(frozen=True)
+class Parametrar:
+    # --- Ytterfall (uppdrag "Övergripande analys av ytterfallkostnader", 000:289) ---
+    ytterfall_regel: YtterfallRegel = "kostnadsgrans"
+    """kostnadsgrans: Socialstyrelsens kostnadsgräns per DRG där drg-vikter har en, annars
+    percentilregeln nedan (planens metod). percentil: alltid beräknad gräns per DRG och vårdform.
+    helmaterial: en gräns per vårdform och år över hela materialet. vardtid: vårdtid över
+    Q3 + k·IQR per DRG (endast slutenvård). kombinerad: kostnads- eller vårdtidsytterfall."""
+    ytterfall_andel_sluten: float = 0.05
+    """Andel dyraste slutenvårdskontakter per DRG som är ytterfall (SKR: 5 %)."""
+    ytterfall_andel_oppen: float = 0.03
+    """Andel dyraste öppenvårdskontakter per DRG som är ytterfall (SKR: 3 %)."""
+    ytterfall_minsta_antal: int = 20
+    """Färre kontakter än så i en DRG ett år: gränsen beräknas över hela vårdformen i stället
+    (en percentil på ett fåtal kontakter är slumpmässig). Antagande, inte ur planen."""
+    ytterfall_vardtid_k: float = 2.0
+    """k i vårdtidsgränsen Q3 + k·IQR (sources.md §4.2: svensk formel ej bekräftad; 1,5 eller 2)."""
+
+    # --- Demografi och sjukdomspanorama (000:311–315) ---
+    demografi_basar: int = 2016
+    """Basår för jämförelsen (planen: 2016, analysen 2020 avser 2016–2019)."""
+    demografi_malar: int = 2019
+    """Målår för jämförelsen."""
+    demografi_bada_okar: Literal["total", "65+"] = "total"
+    """Ökar kontakterna i båda åldersgrupperna räknas 'kostnadsförändringen' som demografisk;
+    planen säger inte om den avser klinikens totala förändring eller bara 65+ (standard: total)."""
+    demografi_ovriga_fall: Literal["noll"] = "noll"
+    """Fall som planen inte täcker (t.ex. 65+ minskar): ingen demografisk kostnad."""
+
+    # --- Redovisning ---
+    minsta_antal_visas: int = 5
+    """Färre patienter än så redovisas inte (SVF-praxis, RCC: minst 5)."""
+
+    def as_sql_params(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def current() -> Parametrar:
+    """The defaults, overridden by ``$ANALYSPLAN_PARAMETRAR`` (JSON) when set."""
+    raw = os.environ.get("ANALYSPLAN_PARAMETRAR")
+    if not raw:
+        return Parametrar()
+    overrides = json.loads(raw)
+    known = {f.name for f in fields(Parametrar)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ValueError(f"okända parametrar i ANALYSPLAN_PARAMETRAR: {sorted(unknown)}")
+    return replace(Parametrar(), **overrides)
