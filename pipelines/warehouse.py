@@ -109,7 +109,8 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 
 def sql_param_names(table: str) -> set[str]:
     """The ``$name`` parameters that ``sql/<table>.sql`` uses."""
-    return set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql_text(table)))
+    code = re.sub(r"--[^\n]*", "", sql_text(table))  # a $name in a comment is documentation, not a parameter
+    return set(re.findall(r"\$([a-z_][a-z0-9_]*)", code))
 
 
 def build_table(con: duckdb.DuckDBPyConnection, table: str, params: Mapping[str, Any] | None = None) -> int:

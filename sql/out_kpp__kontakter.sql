@@ -1,0 +1,117 @@
+-- out_kpp__kontakter: every KPP contact with what the analyses need, and whether it is an ytterfall.
+-- Grain: vardkontakt_id (one row per contact in core_kpp__kontakter).
+--   drg_poang, mdc: the DRG's weight and MDC in the contact's year (core_drg__vikter); null if absent.
+--   diagnoskapitel: ICD-10 chapter of huvuddiagnos; aldersgrupp 0-64/65+; aldersband 0-9 … 90+;
+--   kpp_aldersgrupp: the national KPP database's bands (0-17, 18-44, 45-64, 65-79, 80+).
+--   ytterfallsgrans / grans_kalla / ytterfall: the cost limit that applies and the flag, by
+--   $ytterfall_regel (pipelines/parametrar.py):
+--     kostnadsgrans  Socialstyrelsen's kostnadsgräns where the weight list has one ('socialstyrelsen'),
+--                    else the percentile rule below — the plan's method (000:289);
+--     percentil      the (1 − andel) quantile of kostnad per år × DRG × vårdform, andel =
+--                    $ytterfall_andel_sluten / $ytterfall_andel_oppen ('percentil_drg'); a DRG with fewer
+--                    than $ytterfall_minsta_antal contacts that year uses the quantile over its whole
+--                    vårdform instead ('percentil_vardform');
+--     helmaterial    the quantile over the whole vårdform and year ('percentil_vardform');
+--     vardtid        slutenvård with vårdtid > Q3 + $ytterfall_vardtid_k × IQR of its DRG and year
+--                    (ytterfallsgrans is then that vårdtid limit in days, grans_kalla 'vardtid');
+--     kombinerad     ytterfall by the kostnadsgrans rule or by the vårdtid rule.
+--   A contact is an ytterfall when its kostnad is strictly above the limit.
+WITH k AS (
+    SELECT
+        k.*,
+        v.vikt AS drg_poang,
+        v.mdc,
+        v.kostnadsgrans AS socialstyrelsens_grans
+    FROM core_kpp__kontakter AS k
+    LEFT JOIN core_drg__vikter AS v USING (ar, drg)
+),
+per_drg AS (
+    SELECT
+        ar, drg, vardform,
+        count(*) AS n,
+        CASE WHEN vardform = 'sluten' THEN quantile_cont(kostnad, 1 - $ytterfall_andel_sluten)
+             ELSE quantile_cont(kostnad, 1 - $ytterfall_andel_oppen) END AS percentil_drg,
+        quantile_cont(vardtid_dagar, 0.75) AS q3,
+        quantile_cont(vardtid_dagar, 0.25) AS q1
+    FROM k
+    GROUP BY ar, drg, vardform
+),
+per_vardform AS (
+    SELECT
+        ar, vardform,
+        CASE WHEN vardform = 'sluten' THEN quantile_cont(kostnad, 1 - $ytterfall_andel_sluten)
+             ELSE quantile_cont(kostnad, 1 - $ytterfall_andel_oppen) END AS percentil_vardform
+    FROM k
+    GROUP BY ar, vardform
+),
+granser AS (
+    SELECT
+        k.*,
+        CASE WHEN d.n >= $ytterfall_minsta_antal THEN d.percentil_drg ELSE f.percentil_vardform END
+            AS percentil_grans,
+        CASE WHEN d.n >= $ytterfall_minsta_antal THEN 'percentil_drg' ELSE 'percentil_vardform' END
+            AS percentil_kalla,
+        f.percentil_vardform,
+        CASE WHEN k.vardform = 'sluten' THEN d.q3 + $ytterfall_vardtid_k * (d.q3 - d.q1) END AS vardtidsgrans
+    FROM k
+    JOIN per_drg AS d USING (ar, drg, vardform)
+    JOIN per_vardform AS f USING (ar, vardform)
+),
+regel AS (
+    SELECT
+        *,
+        CASE $ytterfall_regel
+            WHEN 'kostnadsgrans' THEN coalesce(socialstyrelsens_grans, percentil_grans)
+            WHEN 'percentil' THEN percentil_grans
+            WHEN 'helmaterial' THEN percentil_vardform
+            WHEN 'vardtid' THEN vardtidsgrans
+            WHEN 'kombinerad' THEN coalesce(socialstyrelsens_grans, percentil_grans)
+        END AS ytterfallsgrans,
+        CASE $ytterfall_regel
+            WHEN 'kostnadsgrans' THEN
+                CASE WHEN socialstyrelsens_grans IS NOT NULL THEN 'socialstyrelsen' ELSE percentil_kalla END
+            WHEN 'percentil' THEN percentil_kalla
+            WHEN 'helmaterial' THEN 'percentil_vardform'
+            WHEN 'vardtid' THEN 'vardtid'
+            WHEN 'kombinerad' THEN
+                CASE WHEN socialstyrelsens_grans IS NOT NULL THEN 'socialstyrelsen' ELSE percentil_kalla END
+                || '+vardtid'
+        END AS grans_kalla,
+        coalesce(vardtid_dagar > vardtidsgrans, false) AS vardtidsytterfall,
+        coalesce(kostnad > coalesce(socialstyrelsens_grans, percentil_grans), false) AS kostnadsytterfall
+    FROM granser
+)
+SELECT
+    vardkontakt_id,
+    region_kod,
+    patient_id,
+    ar,
+    manad,
+    ((manad - 1) // 3 + 1)::INTEGER AS kvartal,
+    sjukhus,
+    klinik,
+    vardform,
+    vardtyp,
+    kon,
+    alder,
+    aldersgrupp_65(alder) AS aldersgrupp,
+    aldersband_10(alder) AS aldersband,
+    CASE WHEN alder <= 17 THEN '0-17' WHEN alder <= 44 THEN '18-44' WHEN alder <= 64 THEN '45-64'
+         WHEN alder <= 79 THEN '65-79' ELSE '80+' END AS kpp_aldersgrupp,
+    huvuddiagnos,
+    icd10_kapitel(huvuddiagnos) AS diagnoskapitel,
+    drg,
+    mdc,
+    drg_poang,
+    vardtid_dagar,
+    kostnad,
+    ytterfallsgrans,
+    grans_kalla,
+    CASE $ytterfall_regel
+        WHEN 'vardtid' THEN vardtidsytterfall
+        WHEN 'kombinerad' THEN kostnadsytterfall OR vardtidsytterfall
+        WHEN 'kostnadsgrans' THEN kostnadsytterfall
+        ELSE coalesce(kostnad > ytterfallsgrans, false)
+    END AS ytterfall
+FROM regel
+ORDER BY ar, manad, vardkontakt_id
