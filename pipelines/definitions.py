@@ -4,8 +4,8 @@ import os
 
 import dagster as dg
 
-from assets.reports import report_assets
 from assets.kpp import kpp_assets
+from assets.reports import report_assets
 from assets.scb import scb_assets
 from assets.sources import reference_assets, source_assets
 from pipelines.resources import AnalysplanResource
