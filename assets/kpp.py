@@ -1,8 +1,17 @@
-"""KPP analysis tables (out_kpp__*): ytterfall, and what the other KPP analyses build on."""
+"""KPP analysis tables (out_kpp__*): ytterfall, productivity and what the other KPP analyses build on."""
 
 from assets.common import out_asset
 
+KONTAKTER = "out_kpp__kontakter"
+
 kpp_assets = [
-    out_asset("out_kpp__kontakter", ["core_kpp__kontakter", "core_drg__vikter"], "kpp"),
-    out_asset("out_kpp__ytterfall", ["out_kpp__kontakter", "core_kpp__riket", "core_drg__vikter"], "kpp"),
+    out_asset(KONTAKTER, ["core_kpp__kontakter", "core_drg__vikter"], "kpp"),
+    out_asset("out_kpp__ytterfall", [KONTAKTER, "core_kpp__riket", "core_drg__vikter"], "kpp"),
+    out_asset(
+        "out_kpp__ytterfall_fordelning",
+        [KONTAKTER, "core_kpp__riket", "core_drg__vikter", "core_ref__diagnoskapitel"],
+        "kpp",
+    ),
+    out_asset("out_kpp__kostnad_per_drg_poang", [KONTAKTER, "core_kpp__riket"], "kpp"),
+    out_asset("out_kpp__oppenvardsandel", [KONTAKTER, "core_kpp__riket"], "kpp"),
 ]

@@ -1,0 +1,45 @@
+-- out_kpp__ytterfall_fordelning: how the ytterfall cost is distributed over DRGs, main diagnoses and
+-- diagnosis chapters ("Hur ser kostnadsfördelningen ut, vårdkontakter, diagnoser?", 000:301).
+-- Grain: (ar, region_kod, typ, kod).
+--   region_kod: $lan (the county's ytterfall, out_kpp__kontakter) or '00' (riket, core_kpp__riket;
+--               DRG only — the national data have no diagnoses).
+--   typ: 'drg', 'huvuddiagnos' or 'diagnoskapitel'; text: the DRG text (weight list of the year) or
+--   the chapter name; null for single diagnoses.
+--   andel_av_ytterfallskostnad: kostnad_ytterfall / all ytterfall cost of the region and year;
+--   rang: 1 = largest ytterfall cost within (ar, region_kod, typ); kumulativ_andel: running share by rang.
+WITH lan AS (
+    SELECT ar, region_kod, 'drg' AS typ, drg AS kod, count(*) AS antal_ytterfall, sum(kostnad) AS kostnad_ytterfall
+    FROM out_kpp__kontakter WHERE ytterfall GROUP BY ALL
+    UNION ALL
+    SELECT ar, region_kod, 'huvuddiagnos', huvuddiagnos, count(*), sum(kostnad)
+    FROM out_kpp__kontakter WHERE ytterfall GROUP BY ALL
+    UNION ALL
+    SELECT ar, region_kod, 'diagnoskapitel', coalesce(diagnoskapitel, 'okant'), count(*), sum(kostnad)
+    FROM out_kpp__kontakter WHERE ytterfall GROUP BY ALL
+),
+riket AS (
+    SELECT ar, '00' AS region_kod, 'drg' AS typ, drg AS kod, sum(antal_ytterfall) AS antal_ytterfall,
+           sum(kostnad_ytterfall) AS kostnad_ytterfall
+    FROM core_kpp__riket WHERE jamforelsegrupp = 'riket' GROUP BY ALL
+    HAVING sum(antal_ytterfall) > 0
+),
+alla AS (SELECT * FROM lan UNION ALL SELECT * FROM riket),
+rangordnad AS (
+    SELECT
+        *,
+        kostnad_ytterfall / sum(kostnad_ytterfall) OVER (PARTITION BY ar, region_kod, typ) AS andel,
+        row_number() OVER (PARTITION BY ar, region_kod, typ ORDER BY kostnad_ytterfall DESC, kod) AS rang
+    FROM alla
+)
+SELECT
+    r.ar::INTEGER AS ar, r.region_kod, r.typ, r.kod,
+    CASE r.typ WHEN 'drg' THEN v.drg_text WHEN 'diagnoskapitel' THEN k.kapitel_namn END AS text,
+    r.antal_ytterfall::BIGINT AS antal_ytterfall,
+    r.kostnad_ytterfall::DOUBLE AS kostnad_ytterfall,
+    r.andel::DOUBLE AS andel_av_ytterfallskostnad,
+    r.rang::INTEGER AS rang,
+    sum(r.andel) OVER (PARTITION BY r.ar, r.region_kod, r.typ ORDER BY r.rang)::DOUBLE AS kumulativ_andel
+FROM rangordnad AS r
+LEFT JOIN core_drg__vikter AS v ON r.typ = 'drg' AND v.ar = r.ar AND v.drg = r.kod
+LEFT JOIN core_ref__diagnoskapitel AS k ON r.typ = 'diagnoskapitel' AND k.kapitel = r.kod
+ORDER BY ar, region_kod, typ, rang
