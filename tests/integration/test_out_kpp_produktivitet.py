@@ -53,7 +53,8 @@ def test_cost_per_drg_point_excludes_ytterfall(prod: duckdb.DuckDBPyConnection) 
 def test_open_care_share_includes_ytterfall(prod: duckdb.DuckDBPyConnection) -> None:
     rows = dict(
         prod.sql(
-            "SELECT jamforelse || '/' || vardtyp, andel_oppenvard FROM out_kpp__oppenvardsandel WHERE ar = 2020"
+            "SELECT jamforelse || '/' || vardtyp, andel_oppenvard FROM out_kpp__oppenvardsandel "
+            "WHERE ar = 2020"
         ).fetchall()
     )
     assert rows["25/alla"] == pytest.approx(5_500 / 235_500)
