@@ -4,6 +4,7 @@ import os
 
 import dagster as dg
 
+from assets.demografi import demografi_assets
 from assets.kpp import kpp_assets
 from assets.reports import report_assets
 from assets.scb import scb_assets
@@ -11,7 +12,7 @@ from assets.sources import reference_assets, source_assets
 from pipelines.resources import AnalysplanResource
 from pipelines.workspace import current_workspace
 
-ALL_ASSETS = [*reference_assets, *source_assets, *scb_assets, *kpp_assets, *report_assets]
+ALL_ASSETS = [*reference_assets, *source_assets, *scb_assets, *kpp_assets, *demografi_assets, *report_assets]
 
 hela_kedjan = dg.define_asset_job(
     "hela_kedjan",

@@ -43,6 +43,9 @@ class Parametrar:
     demografi_bada_okar: Literal["total", "65+"] = "total"
     """Ökar kontakterna i båda åldersgrupperna räknas 'kostnadsförändringen' som demografisk;
     planen säger inte om den avser klinikens totala förändring eller bara 65+ (standard: total)."""
+    demografi_kostnadsar: int | None = None
+    """Året vars kostnad per invånare (ålder × kön) räknas fram mot befolkning och prognos i
+    behovsberäkningen; None = senaste året med KPP-data."""
     demografi_ovriga_fall: Literal["noll"] = "noll"
     """Fall som planen inte täcker (t.ex. 65+ minskar): ingen demografisk kostnad."""
 

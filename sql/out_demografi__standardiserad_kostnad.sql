@@ -1,0 +1,79 @@
+-- out_demografi__standardiserad_kostnad: cost per inhabitant, the county vs riket, separating "an older
+-- population" from "a higher cost level" by direct age- and sex-standardisation to riket's population.
+-- Grain: (ar, vardform) with vardform 'sluten', 'oppen' or 'alla'; years with both county KPP data
+-- (out_kpp__kontakter) and national aggregates (core_kpp__riket, jamforelsegrupp 'riket').
+--   Strata: the national KPP bands 0-17, 18-44, 45-64, 65-79, 80+ × kön; population on 31 December of
+--   the same year (core_scb__befolkning, $lan and '00'; SCB kön '1' = 'M', '2' = 'K').
+--   kostnad_per_invanare_lan / _riket: crude, total cost / total population.
+--   standardiserad_kostnad_per_invanare_lan: Σ (county's cost per inhabitant in stratum × riket's
+--   population share of the stratum) — the county's cost level on riket's age and sex structure.
+--   skillnad = lan − riket; varav_befolkningsstruktur = lan − standardiserad (the older population);
+--   varav_kostnadsniva = standardiserad − riket (the higher cost level); they sum to skillnad.
+--   relativ_kostnadsniva = standardiserad / riket − 1.
+WITH strata AS (
+    SELECT * FROM (VALUES ('0-17', 0, 17), ('18-44', 18, 44), ('45-64', 45, 64), ('65-79', 65, 79), ('80+', 80, 200))
+        AS t(aldersgrupp, fran, till)
+),
+befolkning AS (
+    SELECT b.ar, CASE WHEN b.region_kod = '00' THEN 'riket' ELSE 'lan' END AS vem, s.aldersgrupp,
+           CASE b.kon WHEN '1' THEN 'M' ELSE 'K' END AS kon, sum(b.folkmangd) AS folkmangd
+    FROM core_scb__befolkning AS b
+    JOIN strata AS s ON b.alder BETWEEN s.fran AND s.till
+    WHERE b.region_kod IN ('00', $lan)
+    GROUP BY ALL
+),
+kostnad AS (
+    SELECT ar, 'lan' AS vem, vardform, kpp_aldersgrupp AS aldersgrupp, kon, sum(kostnad) AS kostnad
+    FROM out_kpp__kontakter
+    GROUP BY GROUPING SETS ((ar, vardform, kpp_aldersgrupp, kon), (ar, kpp_aldersgrupp, kon))
+    UNION ALL
+    SELECT ar, 'riket', vardform, aldersgrupp, kon, sum(kostnad)
+    FROM core_kpp__riket
+    WHERE jamforelsegrupp = 'riket'
+    GROUP BY GROUPING SETS ((ar, vardform, aldersgrupp, kon), (ar, aldersgrupp, kon))
+),
+vardformer AS (
+    SELECT DISTINCT ar, vem, coalesce(vardform, 'alla') AS vardform FROM kostnad
+),
+celler AS (  -- every stratum of the population, with its cost (0 where it had none)
+    SELECT b.ar, b.vem, v.vardform, b.aldersgrupp, b.kon, b.folkmangd, coalesce(k.kostnad, 0) AS kostnad
+    FROM befolkning AS b
+    JOIN vardformer AS v USING (ar, vem)
+    LEFT JOIN kostnad AS k
+        ON k.ar = b.ar AND k.vem = b.vem AND coalesce(k.vardform, 'alla') = v.vardform
+       AND k.aldersgrupp = b.aldersgrupp AND k.kon = b.kon
+),
+ar_med_bada AS (
+    SELECT ar, vardform FROM celler GROUP BY ALL HAVING count(DISTINCT vem) = 2
+),
+lan AS (
+    SELECT c.ar, c.vardform, c.aldersgrupp, c.kon, c.kostnad / c.folkmangd AS kostnad_per_invanare,
+           c.kostnad, c.folkmangd
+    FROM celler AS c WHERE c.vem = 'lan'
+),
+riket AS (
+    SELECT c.ar, c.vardform, c.aldersgrupp, c.kon, c.kostnad, c.folkmangd,
+           c.folkmangd / sum(c.folkmangd) OVER (PARTITION BY c.ar, c.vardform) AS andel
+    FROM celler AS c WHERE c.vem = 'riket'
+),
+matt AS (
+    SELECT
+        a.ar, a.vardform,
+        (SELECT sum(kostnad) / sum(folkmangd) FROM lan WHERE lan.ar = a.ar AND lan.vardform = a.vardform) AS lan,
+        (SELECT sum(kostnad) / sum(folkmangd) FROM riket WHERE riket.ar = a.ar AND riket.vardform = a.vardform)
+            AS riket,
+        (SELECT sum(l.kostnad_per_invanare * r.andel) FROM lan AS l JOIN riket AS r USING (ar, vardform, aldersgrupp, kon)
+         WHERE l.ar = a.ar AND l.vardform = a.vardform) AS standardiserad
+    FROM ar_med_bada AS a
+)
+SELECT
+    ar::INTEGER AS ar, vardform,
+    lan::DOUBLE AS kostnad_per_invanare_lan,
+    riket::DOUBLE AS kostnad_per_invanare_riket,
+    standardiserad::DOUBLE AS standardiserad_kostnad_per_invanare_lan,
+    (lan - riket)::DOUBLE AS skillnad,
+    (lan - standardiserad)::DOUBLE AS varav_befolkningsstruktur,
+    (standardiserad - riket)::DOUBLE AS varav_kostnadsniva,
+    (standardiserad / riket - 1)::DOUBLE AS relativ_kostnadsniva
+FROM matt
+ORDER BY ar, vardform

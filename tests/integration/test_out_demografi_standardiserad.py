@@ -1,0 +1,66 @@
+"""Direct standardisation (out_demografi__standardiserad_kostnad) against a hand-computed example."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pipelines import warehouse
+
+
+@pytest.fixture
+def std(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    # Women 18–44 and 80+: county 60 young, 40 old; riket 900 young, 100 old.
+    con.execute(
+        "CREATE TABLE core_scb__befolkning (region_kod VARCHAR, ar INTEGER, alder INTEGER, kon VARCHAR, folkmangd BIGINT)"
+    )
+    con.executemany(
+        "INSERT INTO core_scb__befolkning VALUES (?, ?, ?, ?, ?)",
+        [
+            ("25", 2020, 30, "2", 60),
+            ("25", 2020, 85, "2", 40),
+            ("00", 2020, 30, "2", 900),
+            ("25", 2020, 20, "1", 10),  # men 18–44: people but no cost anywhere
+            ("00", 2020, 20, "1", 100),
+            ("00", 2020, 85, "2", 100),
+        ],
+    )
+    # County costs: young 6 000 (100/inh.), old 20 000 (500/inh.), all slutenvård
+    con.execute(
+        "CREATE TABLE out_kpp__kontakter (ar INTEGER, vardform VARCHAR, kpp_aldersgrupp VARCHAR, kon VARCHAR, kostnad DOUBLE)"
+    )
+    con.executemany(
+        "INSERT INTO out_kpp__kontakter VALUES (?, ?, ?, ?, ?)",
+        [(2020, "sluten", "18-44", "K", 6000.0), (2020, "sluten", "80+", "K", 20000.0)],
+    )
+    # Riket costs: young 72 000 (80/inh.), old 40 000 (400/inh.)
+    con.execute(
+        "CREATE TABLE core_kpp__riket (ar INTEGER, drg VARCHAR, vardform VARCHAR, aldersgrupp VARCHAR, kon VARCHAR, "
+        "jamforelsegrupp VARCHAR, kostnad DOUBLE)"
+    )
+    con.executemany(
+        "INSERT INTO core_kpp__riket VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(2020, "A", "sluten", "18-44", "K", "riket", 72000.0), (2020, "A", "sluten", "80+", "K", "riket", 40000.0),
+         (2020, "A", "sluten", "80+", "K", "lanssjukhus", 1e9)],
+    )  # fmt: skip
+    warehouse.build_table(con, "out_demografi__standardiserad_kostnad", {"lan": "25"})
+    return con
+
+
+def test_difference_splits_into_structure_and_cost_level(std: duckdb.DuckDBPyConnection) -> None:
+    rows = {
+        r[0]: r[1:]
+        for r in std.sql(
+            "SELECT vardform, kostnad_per_invanare_lan, kostnad_per_invanare_riket, "
+            "standardiserad_kostnad_per_invanare_lan, skillnad, varav_befolkningsstruktur, varav_kostnadsniva, "
+            "relativ_kostnadsniva FROM out_demografi__standardiserad_kostnad WHERE ar = 2020"
+        ).fetchall()
+    }
+    lan, riket = 26_000 / 110, 112_000 / 1100  # everyone counts, also strata without cost
+    # county rates (women 18–44: 100, women 80+: 500, men 18–44: 0) on riket's structure
+    standardiserad = (100 * 900 + 500 * 100 + 0 * 100) / 1100
+    expected = (lan, riket, standardiserad, lan - riket, lan - standardiserad, standardiserad - riket,
+                standardiserad / riket - 1)  # fmt: skip
+    assert rows["alla"] == pytest.approx(expected)
+    assert rows["sluten"] == pytest.approx(expected)
+    assert set(rows) == {"alla", "sluten"}  # no öppenvård in either: no row
