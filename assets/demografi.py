@@ -1,4 +1,4 @@
-"""Demography and cost (uppdrag "Demografi och sjukdomspanorama"): the plan's method, need, standardisation."""
+"""Demography and cost (uppdrag "Demografi och sjukdomspanorama"): method, need, standardisation."""
 
 from assets.common import out_asset
 
