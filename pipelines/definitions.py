@@ -8,11 +8,20 @@ from assets.demografi import demografi_assets
 from assets.kpp import kpp_assets
 from assets.reports import report_assets
 from assets.scb import scb_assets
+from assets.svf import svf_assets
 from assets.sources import reference_assets, source_assets
 from pipelines.resources import AnalysplanResource
 from pipelines.workspace import current_workspace
 
-ALL_ASSETS = [*reference_assets, *source_assets, *scb_assets, *kpp_assets, *demografi_assets, *report_assets]
+ALL_ASSETS = [
+    *reference_assets,
+    *source_assets,
+    *scb_assets,
+    *kpp_assets,
+    *demografi_assets,
+    *svf_assets,
+    *report_assets,
+]
 
 hela_kedjan = dg.define_asset_job(
     "hela_kedjan",

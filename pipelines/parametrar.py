@@ -49,6 +49,11 @@ class Parametrar:
     demografi_ovriga_fall: Literal["noll"] = "noll"
     """Fall som planen inte täcker (t.ex. 65+ minskar): ingen demografisk kostnad."""
 
+    # --- SVF ---
+    svf_basar: int | None = None
+    """Baslinjeår för SVF-uppföljningen (planen nämner baslinjemätningar); None = första året med
+    ett redovisat värde för SVF, region och kön."""
+
     # --- Redovisning ---
     minsta_antal_visas: int = 5
     """Färre patienter än så redovisas inte (SVF-praxis, RCC: minst 5)."""
