@@ -8,8 +8,8 @@ from assets.demografi import demografi_assets
 from assets.kpp import kpp_assets
 from assets.reports import report_assets
 from assets.scb import scb_assets
-from assets.svf import svf_assets
 from assets.sources import reference_assets, source_assets
+from assets.svf import svf_assets
 from pipelines.resources import AnalysplanResource
 from pipelines.workspace import current_workspace
 
