@@ -10,6 +10,7 @@ from assets.reports import report_assets
 from assets.scb import scb_assets
 from assets.sources import reference_assets, source_assets
 from assets.svf import svf_assets
+from assets.vis import vis_assets
 from pipelines.resources import AnalysplanResource
 from pipelines.workspace import current_workspace
 
@@ -20,6 +21,7 @@ ALL_ASSETS = [
     *kpp_assets,
     *demografi_assets,
     *svf_assets,
+    *vis_assets,
     *report_assets,
 ]
 
