@@ -1,4 +1,4 @@
-"""KPP analysis tables (out_kpp__*): ytterfall, productivity and what the other KPP analyses build on."""
+"""KPP analysis tables (out_kpp__*): ytterfall, productivity, KPP per hospital and cancer care."""
 
 from assets.common import out_asset
 
@@ -14,4 +14,7 @@ kpp_assets = [
     ),
     out_asset("out_kpp__kostnad_per_drg_poang", [KONTAKTER, "core_kpp__riket"], "kpp"),
     out_asset("out_kpp__oppenvardsandel", [KONTAKTER, "core_kpp__riket"], "kpp"),
+    out_asset("out_kpp__sjukhus", [KONTAKTER, "out_kpp__kostnad_per_drg_poang", "core_ref__sjukhus"], "kpp"),
+    out_asset("out_kpp__produktivitet_kvartal", [KONTAKTER], "kpp"),
+    out_asset("out_kpp__cancer", [KONTAKTER], "kpp"),
 ]

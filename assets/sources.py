@@ -40,6 +40,7 @@ reference_assets = [
     _reference_asset(
         "core_ref__diagnoskapitel", "ICD-10-SE:s huvuddiagnoskapitel med kodintervall och namn."
     ),
+    _reference_asset("core_ref__sjukhus", "Region Norrbottens sjukhus med kommun och KPP-jämförelsegrupp."),
 ]
 
 

@@ -156,6 +156,7 @@ def _with_provenance(table: pa.Table, f: StoredFile) -> pa.Table:
 REFERENCE_TABLES = {
     "core_ref__regioner": ("ref_regioner", reference.regions_table),
     "core_ref__diagnoskapitel": ("ref_diagnoskapitel", reference.diagnoskapitel_table),
+    "core_ref__sjukhus": ("ref_sjukhus", reference.sjukhus_table),
 }
 
 

@@ -117,6 +117,18 @@ ICD10_KAPITEL: dict[str, tuple[str, str]] = {
 }
 
 
+def sjukhus_table() -> pa.Table:
+    rows = list(NORRBOTTEN_SJUKHUS.values())
+    return pa.table(
+        {
+            "sjukhus": [s.kod for s in rows],
+            "sjukhus_namn": [s.namn for s in rows],
+            "kommun_kod": [s.kommun_kod for s in rows],
+            "sjukhustyp": [s.sjukhustyp for s in rows],
+        }
+    )
+
+
 def diagnoskapitel_table() -> pa.Table:
     return pa.table(
         {
@@ -159,3 +171,56 @@ def code_version() -> str:
     from pathlib import Path
 
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+# --- Vården i siffror and SVF (appended for the VIS/SVF sources) ---------------------------------
+# The 21 regions as health-care authorities: their own names, and the short names Vården i siffror
+# uses for them (RegionName in VIS results, e.g. "Västra Götaland" in RCSTAT's snapshot; Enhetsnamn
+# in the older VIS CSV export, e.g. "Jämtland Härjedalen", "Norrbotten").
+REGION_NAMN: dict[str, str] = {
+    "01": "Region Stockholm",
+    "03": "Region Uppsala",
+    "04": "Region Sörmland",
+    "05": "Region Östergötland",
+    "06": "Region Jönköpings län",
+    "07": "Region Kronoberg",
+    "08": "Region Kalmar län",
+    "09": "Region Gotland",
+    "10": "Region Blekinge",
+    "12": "Region Skåne",
+    "13": "Region Halland",
+    "14": "Västra Götalandsregionen",
+    "17": "Region Värmland",
+    "18": "Region Örebro län",
+    "19": "Region Västmanland",
+    "20": "Region Dalarna",
+    "21": "Region Gävleborg",
+    "22": "Region Västernorrland",
+    "23": "Region Jämtland Härjedalen",
+    "24": "Region Västerbotten",
+    "25": "Region Norrbotten",
+}
+
+REGION_KORTNAMN: dict[str, str] = {
+    "01": "Stockholm",
+    "03": "Uppsala",
+    "04": "Sörmland",
+    "05": "Östergötland",
+    "06": "Jönköping",
+    "07": "Kronoberg",
+    "08": "Kalmar",
+    "09": "Gotland",
+    "10": "Blekinge",
+    "12": "Skåne",
+    "13": "Halland",
+    "14": "Västra Götaland",
+    "17": "Värmland",
+    "18": "Örebro",
+    "19": "Västmanland",
+    "20": "Dalarna",
+    "21": "Gävleborg",
+    "22": "Västernorrland",
+    "23": "Jämtland Härjedalen",
+    "24": "Västerbotten",
+    "25": "Norrbotten",
+}
