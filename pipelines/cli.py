@@ -208,5 +208,124 @@ def sql(
         raise _fail(f"SQL-fel: {err}", 2) from None
 
 
+fetch_app = typer.Typer(
+    help="Hämta data direkt från SCB:s och Koladas API:er: varje svar sparas med sin SHA-256 i "
+    "hamtat/<källa>/ och läses sedan in som en levererad fil (samma kontroller och datakontrakt).",
+    no_args_is_help=True,
+)
+app.add_typer(fetch_app, name="fetch")
+
+
+def _codes(values: list[str] | None) -> list[str] | None:
+    """Repeated and/or comma-separated option values, flattened."""
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _ingest_fetched(source: str, paths: list[Path]) -> None:
+    import dagster as dg
+
+    from pipelines.sources.registry import get_source
+
+    if not paths:
+        console.print(f"Inga svar med data att läsa in för {source}.")
+        return
+    _ingest(source, paths)
+    # upstream(): also the tables the core table depends on (e.g. core_ref__regioner), as the demo does
+    _materialize(dg.AssetSelection.assets(get_source(source).core_table).upstream())
+
+
+@fetch_app.command("scb")
+def fetch_scb(
+    tabell: Annotated[
+        str, typer.Option(help="TAB638, BefolkningCKM, BefolkManadCKM eller prognos (BefProgOsiktRegN)")
+    ] = "TAB638",
+    region: Annotated[
+        list[str] | None,
+        typer.Option(help="Regionkod; upprepa eller kommaseparera. Standard: riket, länet och dess kommuner"),
+    ] = None,
+    ar: Annotated[list[int] | None, typer.Option(help="År; upprepa. Standard: alla år i tabellen")] = None,
+    bas_url: Annotated[
+        str | None, typer.Option("--bas-url", help="API:ets bas-URL. Standard: SCB:s (v1 eller v2)")
+    ] = None,
+    api: Annotated[str, typer.Option(help="PxWeb-API: v1 eller v2")] = "v1",
+    tabell_id: Annotated[
+        str | None,
+        typer.Option(
+            "--tabell-id",
+            help="Annan tabell av samma slag: v1-sökväg (t.ex. BE/BE0401/BE0401B/BefProgOsiktRegN20) "
+            "eller v2-id",
+        ),
+    ] = None,
+) -> None:
+    """Hämta en SCB-tabell (PxWeb v1 eller v2), spara svaren och läs in dem."""
+    from pipelines.fetch import scb
+    from pipelines.fetch.http import FetchError
+
+    ws = current_workspace()
+    if tabell not in scb.TABELLER:
+        raise _fail(f"okänd tabell {tabell!r}; välj bland {', '.join(scb.TABELLER)}", 2)
+    if api not in ("v1", "v2"):
+        raise _fail(f"okänt API {api!r}; välj v1 eller v2", 2)
+    spec = scb.TABELLER[tabell]
+    try:
+        stored = scb.fetch(
+            ws,
+            spec,
+            api=api,
+            base_url=bas_url,
+            regions=_codes(region),
+            years=ar,
+            lan=os.environ.get("ANALYSPLAN_LAN", "25"),
+            table_id=tabell_id,
+            progress=console.print,
+        )
+    except FetchError as err:
+        raise _fail(str(err), 4) from None
+    console.print(f"{len(stored)} svar sparade i {ws.home / 'hamtat' / spec.source} (SHA-256 i filnamnen).")
+    _ingest_fetched(spec.source, [s.path for s in stored])
+
+
+@fetch_app.command("kolada")
+def fetch_kolada(
+    kpi: Annotated[
+        list[str] | None,
+        typer.Option(help="Nyckeltals-id; upprepa eller kommaseparera. Standard: N70061, N70038, N70059"),
+    ] = None,
+    ar: Annotated[list[int] | None, typer.Option(help="År; upprepa. Standard: 2016 till förra året")] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option(help="SCB-regionkod; upprepa eller kommaseparera. Standard: riket och de 21 regionerna"),
+    ] = None,
+    bas_url: Annotated[
+        str | None, typer.Option("--bas-url", help="API:ets bas-URL. Standard: https://api.kolada.se/v3")
+    ] = None,
+) -> None:
+    """Hämta nyckeltal från Kolada (API v3), spara svaren och läs in dem."""
+    from pipelines.fetch import kolada
+    from pipelines.fetch.http import FetchError
+    from pipelines.sources.kolada import kolada_id
+
+    ws = current_workspace()
+    try:
+        units = [kolada_id(r) for r in _codes(region) or []] or None
+    except KeyError as err:
+        raise _fail(str(err.args[0]), 2) from None
+    try:
+        stored = kolada.fetch(
+            ws,
+            kpis=_codes(kpi) or kolada.DEFAULT_KPIS,
+            units=units,
+            years=ar,
+            base_url=bas_url,
+            progress=console.print,
+        )
+    except FetchError as err:
+        raise _fail(str(err), 4) from None
+    console.print(f"{len(stored)} sida/sidor med data sparade i {ws.home / 'hamtat' / kolada.SOURCE}.")
+    _ingest_fetched(kolada.SOURCE, [s.path for s in stored])
+
+
 if __name__ == "__main__":
     app()

@@ -586,6 +586,14 @@ def _pchip_end_slope(h0: float, h1: float, delta0: float, delta1: float) -> floa
 
 
 def generate_files(out_dir: Path, *, seed: int, scale: float) -> dict[str, list[Path]]:
-    """Demo inputs for ``scb-befolkning``: one TAB638 json-stat2 response (scale does not apply)."""
+    """Demo inputs for ``scb-befolkning`` (scale does not apply): TAB638 2015–2024 as json-stat2, and
+    SCB's CKM table BefolkningCKM for 2025 (``pipelines/demo/befolkning_ckm.py``)."""
+    from pipelines.demo.befolkning_ckm import write_befolkning_ckm
+
     df = generate_population(seed=seed)
-    return {"scb-befolkning": [write_tab638_jsonstat2(df, out_dir / "scb_befolkning_tab638.json")]}
+    return {
+        "scb-befolkning": [
+            write_tab638_jsonstat2(df, out_dir / "scb_befolkning_tab638.json"),
+            write_befolkning_ckm(out_dir / "scb_befolkning_ckm_2025.json", seed),
+        ]
+    }

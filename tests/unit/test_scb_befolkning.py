@@ -13,7 +13,7 @@ import pytest
 
 from pipelines.errors import RejectedInput, Violation
 from pipelines.sources import pxweb, scb_befolkning
-from pipelines.sources.scb_befolkning import ALDER_TOTAL, alder_to_int, read
+from pipelines.sources.scb_befolkning import ALDER_TOTAL, alder_to_int, ckm_tolerance, read
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pxweb"
 SINGLE_AGES = [str(age) for age in range(100)] + ["100+"]
@@ -26,6 +26,7 @@ EXPECTED_SCHEMA = pa.schema(
         ("alder_kod", pa.string()),
         ("kon", pa.string()),
         ("folkmangd", pa.int64()),
+        ("tabell", pa.string()),
         ("kalla_rad", pa.int64()),
     ]
 )
@@ -102,6 +103,7 @@ def test_v1_json_fixture() -> None:
         "alder_kod": "0",
         "kon": "1",
         "folkmangd": 499,
+        "tabell": "TAB638",
         "kalla_rad": 1,
     }
     assert rows[201] == {**rows[0], "alder_kod": "100+", "kon": "2", "folkmangd": 10, "kalla_rad": 202}
@@ -123,6 +125,7 @@ def test_jsonstat_v1_fixture_sums_civilstand() -> None:
         "alder_kod": "0",
         "kon": "1",
         "folkmangd": 1569,
+        "tabell": "TAB638",
         "kalla_rad": 1,
     }
     assert rows[("50", "1")]["folkmangd"] == 817 + 602 + 0 + 150
@@ -149,6 +152,7 @@ def test_jsonstat2_fixture_passes_ckm_noise_in_2025() -> None:
         "alder_kod": "tot",
         "kon": "1",
         "folkmangd": 40167,
+        "tabell": "TAB638",
         "kalla_rad": 814,
     }
     # The file carries real CKM-style noise: in 2025 the parts do not add up exactly.
@@ -172,6 +176,7 @@ def test_sparse_fixture_keeps_folkmangd_only() -> None:
         "alder_kod": "tot",
         "kon": "2",
         "folkmangd": 10643,
+        "tabell": "TAB638",
         "kalla_rad": 407,
     }
 
@@ -207,7 +212,15 @@ def test_civilstand_total_sc_is_kept_instead_of_the_parts() -> None:
         Tid=["2025"],
     )
     assert read(data, "sc.json").to_pylist() == [
-        {"region_kod": "2582", "ar": 2025, "alder_kod": "tot", "kon": "1", "folkmangd": 299, "kalla_rad": 3}
+        {
+            "region_kod": "2582",
+            "ar": 2025,
+            "alder_kod": "tot",
+            "kon": "1",
+            "folkmangd": 299,
+            "tabell": "TAB638",
+            "kalla_rad": 3,
+        }
     ]
 
 
@@ -239,27 +252,30 @@ def test_parts_not_equal_to_total_before_2025_names_the_total_row() -> None:
     assert "region 2580, kön 2, år 2020" in violation.message
 
 
-def test_ckm_tolerance_from_2025_is_a_tenth_of_a_percent() -> None:
-    # Luleå men 2025: single ages sum to 40181; tolerance max(5, 0.001 x total).
+def test_ckm_tolerance_grows_with_the_square_root_of_the_parts() -> None:
+    # Luleå men 2025: the 101 single ages sum to 40181; tolerance 7 × √101 ≈ 70.4 persons.
+    assert ckm_tolerance(101) == pytest.approx(70.35, abs=0.01)
     document = fixture_json("befolkning_jsonstat2.json")
     assert document["value"][813] == 40167
 
-    document["value"][813] = 40141  # difference 40 <= 40.141
+    document["value"][813] = 40181 - 70  # difference +70: CKM noise
     assert read(to_bytes(document), "ckm.json").num_rows == 816
 
-    document["value"][813] = 40140  # difference 41 > 40.14
+    document["value"][813] = 40181 - 71  # difference +71: too much for noise
     [violation] = rejected(to_bytes(document), "ckm.json")
     assert where(violation) == ("ckm.json", "scb-summa", 814, "BE0101N1")
-    assert "+41" in violation.message
+    assert "+71" in violation.message
+    assert "±70 (CKM)" in violation.message
 
 
-def test_ckm_tolerance_is_at_least_five() -> None:
-    assert read(one_year(lambda age: 10, 1015, year="2025"), "a.json").num_rows == 204
-    violations = rejected(one_year(lambda age: 10, 1016, year="2025"), "a.json")
+def test_ckm_tolerance_in_both_directions() -> None:
+    assert read(one_year(lambda age: 10, 1010 + 70, year="2025"), "a.json").num_rows == 204
+    violations = rejected(one_year(lambda age: 10, 1010 + 71, year="2025"), "a.json")
     assert [where(v) for v in violations] == [
         ("a.json", "scb-summa", 203, "BE0101N1"),
         ("a.json", "scb-summa", 204, "BE0101N1"),
     ]
+    assert "-71" in violations[0].message
 
 
 def test_no_tolerance_in_2024() -> None:
