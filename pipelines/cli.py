@@ -114,7 +114,8 @@ def ingest(
 
     _ingest(source, files)
     src = get_source(source)
-    _materialize(dg.AssetSelection.assets(src.raw_table, src.core_table))
+    # the core table and what it reads (reference tables, other sources' cores); unchanged ones are skipped
+    _materialize(dg.AssetSelection.assets(src.core_table).upstream())
 
 
 @app.command()

@@ -240,6 +240,32 @@ def dry_run(
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
+def _check_dependencies(ws: Workspace, source: Source) -> None:
+    """A source whose core table reads another source's core table needs that one loaded first."""
+    from pipelines.sources.registry import all_sources
+
+    owners = {s.core_table: s.name for s in all_sources().values()}
+    needed = [t for t in source.depends_on if t in owners]
+    if not needed:
+        return
+    present: set[str] = set()
+    if ws.warehouse.exists():
+        with warehouse.connect(ws.warehouse, read_only=True) as con:
+            present = {t for t in needed if warehouse.table_exists(con, t)}
+    missing = [t for t in needed if t not in present]
+    if missing:
+        first = ", ".join(owners[t] for t in missing)
+        raise RejectedInput(
+            [
+                Violation(
+                    source.name,
+                    "beroende-saknas",
+                    f"{source.name} kontrolleras mot {', '.join(missing)}: läs in {first} först",
+                )
+            ]
+        )
+
+
 def accept(
     ws: Workspace, source_name: str, paths: Sequence[Path], params: Mapping[str, Any] | None = None
 ) -> list[StoredFile]:
@@ -250,6 +276,7 @@ def accept(
     (a file already ingested, by content, is not stored twice).
     """
     source = get_source(source_name)
+    _check_dependencies(ws, source)
     existing = {f.sha256: f for f in stored_files(ws, source.name)}
     now = datetime.now(UTC)
     candidates: list[tuple[StoredFile, bytes, pa.Table]] = []

@@ -85,3 +85,13 @@ def test_unknown_source_and_missing_file(workspace: Workspace, tmp_path: Path) -
         ingest.accept(workspace, "scb-okand", [V1])
     with pytest.raises(RejectedInput, match="fil-saknas"):
         ingest.accept(workspace, "scb-befolkning", [tmp_path / "finns_inte.json"])
+
+
+def test_a_source_checked_against_another_needs_it_first(workspace: Workspace) -> None:
+    results = FIXTURES / "vis" / "upload_small.csv"
+    with pytest.raises(RejectedInput) as caught:
+        ingest.accept(workspace, "vis-indikatorer", [results])
+    violation = caught.value.violations[0]
+    assert violation.rule == "beroende-saknas"
+    assert "läs in vis-katalog först" in violation.message
+    assert snapshot(workspace.incoming) == {}
