@@ -84,8 +84,10 @@ def test_manifest_names_data_and_code(demo: tuple[Path, subprocess.CompletedProc
     version = (home / "published" / "befolkning" / "latest").resolve()
     manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
     demo_file = home / "demo" / "scb_befolkning_tab638.json"
-    assert manifest["indata"][0]["sha256"] == hashlib.sha256(demo_file.read_bytes()).hexdigest()
-    assert manifest["indata"][0]["kalla"] == "scb-befolkning"
+    entry = next(i for i in manifest["indata"] if i["filnamn"] == demo_file.name)
+    assert entry["sha256"] == hashlib.sha256(demo_file.read_bytes()).hexdigest()
+    assert entry["kalla"] == "scb-befolkning"
+    assert {i["kalla"] for i in manifest["indata"]} == {"scb-befolkning"}  # only what the report reads
     table = manifest["tabeller"]["out_scb__aldersstruktur"]
     assert hashlib.sha256((version / table["fil"]).read_bytes()).hexdigest() == table["sha256"]
     lock = Path(__file__).resolve().parents[2] / "uv.lock"
