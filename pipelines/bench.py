@@ -88,7 +88,14 @@ def prepare(folder: Path, scale: float, seed: int = 20200101) -> int:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    """Peak resident memory of this process. VmHWM belongs to the process's own address space, so
+    unlike ru_maxrss it does not carry over the parent's peak through fork and exec."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_analysplan(folder: Path) -> dict[str, Any]:

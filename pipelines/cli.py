@@ -328,5 +328,35 @@ def fetch_kolada(
     _ingest_fetched(kolada.SOURCE, [s.path for s in stored])
 
 
+@app.command()
+def bench(
+    scale: Annotated[
+        float, typer.Option(help="Datavolym: 1 = ett års KPP för en region (≈ 2 M kontakter)")
+    ] = 1.0,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Skriv resultatet som JSON hit")] = None,
+) -> None:
+    """Mät härledningen (ytterfall, demografi) mot samma analyser i pandas, i samma körning."""
+    from pipelines import bench as benchmark
+    from pipelines.formatering import tal
+
+    with console.status(f"Genererar data (skala {tal(scale, 3, ' ')}) och kör båda …"):
+        result = benchmark.run(scale)
+    rows = [
+        ("Kontakter", tal(result.rows, 0, " "), ""),
+        (
+            "analysplan",
+            f"{tal(result.analysplan_s, 2, ' ')} s",
+            f"{tal(result.analysplan_peak_mb, 0, ' ')} MB",
+        ),
+        ("pandas", f"{tal(result.pandas_s, 2, ' ')} s", f"{tal(result.pandas_peak_mb, 0, ' ')} MB"),
+    ]
+    for name, seconds, memory in rows:
+        print(f"{name:<12}{seconds:>14}{memory:>12}")
+    print(f"Kvot pandas/analysplan: {tal(result.ratio, 2, ' ')}")
+    if json_file is not None:
+        json_file.write_text(benchmark.as_json(result) + "\n", encoding="utf-8")
+        console.print(f"JSON: {json_file}")
+
+
 if __name__ == "__main__":
     app()

@@ -37,8 +37,9 @@ CREATE TABLE IF NOT EXISTS meta_filer (
 
 
 # Shared definitions every SQL file may use, installed on every connection: one place for the
-# age bands and the ICD-10 chapter of a diagnosis code.
+# age bands and the ICD-10 chapter of a diagnosis code (and no progress bars on the terminal).
 MACROS = """
+SET enable_progress_bar = false;
 CREATE OR REPLACE TEMP MACRO aldersgrupp_65(alder) AS CASE WHEN alder < 65 THEN '0-64' ELSE '65+' END;
 CREATE OR REPLACE TEMP MACRO aldersband_10(alder) AS
     CASE WHEN alder >= 90 THEN '90+'

@@ -29,18 +29,18 @@ per_drg AS (
     SELECT
         ar, drg, vardform,
         count(*) AS n,
-        CASE WHEN vardform = 'sluten' THEN quantile_cont(kostnad, 1 - $ytterfall_andel_sluten)
-             ELSE quantile_cont(kostnad, 1 - $ytterfall_andel_oppen) END AS percentil_drg,
-        quantile_cont(vardtid_dagar, 0.75) AS q3,
-        quantile_cont(vardtid_dagar, 0.25) AS q1
+        -- one sort gives both candidate quantiles; the vårdform picks its own
+        quantile_cont(kostnad, [1 - $ytterfall_andel_sluten, 1 - $ytterfall_andel_oppen])
+            [CASE WHEN vardform = 'sluten' THEN 1 ELSE 2 END] AS percentil_drg,
+        quantile_cont(vardtid_dagar, [0.25, 0.75]) AS kvartiler
     FROM k
     GROUP BY ar, drg, vardform
 ),
 per_vardform AS (
     SELECT
         ar, vardform,
-        CASE WHEN vardform = 'sluten' THEN quantile_cont(kostnad, 1 - $ytterfall_andel_sluten)
-             ELSE quantile_cont(kostnad, 1 - $ytterfall_andel_oppen) END AS percentil_vardform
+        quantile_cont(kostnad, [1 - $ytterfall_andel_sluten, 1 - $ytterfall_andel_oppen])
+            [CASE WHEN vardform = 'sluten' THEN 1 ELSE 2 END] AS percentil_vardform
     FROM k
     GROUP BY ar, vardform
 ),
@@ -52,7 +52,8 @@ granser AS (
         CASE WHEN d.n >= $ytterfall_minsta_antal THEN 'percentil_drg' ELSE 'percentil_vardform' END
             AS percentil_kalla,
         f.percentil_vardform,
-        CASE WHEN k.vardform = 'sluten' THEN d.q3 + $ytterfall_vardtid_k * (d.q3 - d.q1) END AS vardtidsgrans
+        CASE WHEN k.vardform = 'sluten' THEN d.kvartiler[2] + $ytterfall_vardtid_k * (d.kvartiler[2] - d.kvartiler[1])
+        END AS vardtidsgrans
     FROM k
     JOIN per_drg AS d USING (ar, drg, vardform)
     JOIN per_vardform AS f USING (ar, vardform)
@@ -114,4 +115,3 @@ SELECT
         ELSE coalesce(kostnad > ytterfallsgrans, false)
     END AS ytterfall
 FROM regel
-ORDER BY ar, manad, vardkontakt_id

@@ -16,30 +16,61 @@
 --   andel_ytterfall = antal_ytterfall / antal_kontakter; andel_kostnad_ytterfall = kostnad_ytterfall /
 --   kostnad (fractions 0–1, null when the denominator is 0).
 WITH lan AS (
-    SELECT ar, region_kod, vardform, ytterfall, kostnad, aldersgrupp, aldersband, kon, sjukhus, mdc,
-           diagnoskapitel, drg
+    SELECT ar, region_kod, vardform, ytterfall, kostnad, aldersgrupp, aldersband, kon, sjukhus,
+           coalesce(mdc, 'okand') AS mdc, coalesce(diagnoskapitel, 'okant') AS diagnoskapitel, drg
     FROM out_kpp__kontakter
 ),
-lan_dim AS (
-    SELECT ar, region_kod, vardform, 'total' AS dimension, 'alla' AS grupp, ytterfall, kostnad FROM lan
-    UNION ALL SELECT ar, region_kod, vardform, 'aldersgrupp', aldersgrupp, ytterfall, kostnad FROM lan
-    UNION ALL SELECT ar, region_kod, vardform, 'aldersgrupp', aldersband, ytterfall, kostnad FROM lan
-    UNION ALL SELECT ar, region_kod, vardform, 'kon', kon, ytterfall, kostnad FROM lan
-    UNION ALL SELECT ar, region_kod, vardform, 'sjukhus', sjukhus, ytterfall, kostnad FROM lan
-    UNION ALL SELECT ar, region_kod, vardform, 'mdc', coalesce(mdc, 'okand'), ytterfall, kostnad FROM lan
-    UNION ALL SELECT ar, region_kod, vardform, 'diagnoskapitel', coalesce(diagnoskapitel, 'okant'), ytterfall,
-                     kostnad FROM lan
-    UNION ALL SELECT ar, region_kod, vardform, 'drg', drg, ytterfall, kostnad FROM lan
+-- one pass over the contacts: a grouping set per dimension, with and without vårdform
+lan_sets AS (
+    SELECT
+        ar, region_kod, vardform, aldersgrupp, aldersband, kon, sjukhus, mdc, diagnoskapitel, drg,
+        GROUPING(vardform) AS alla_vardformer,
+        CASE
+            WHEN GROUPING(aldersgrupp) = 0 THEN 'aldersgrupp'
+            WHEN GROUPING(aldersband) = 0 THEN 'aldersband'
+            WHEN GROUPING(kon) = 0 THEN 'kon'
+            WHEN GROUPING(sjukhus) = 0 THEN 'sjukhus'
+            WHEN GROUPING(mdc) = 0 THEN 'mdc'
+            WHEN GROUPING(diagnoskapitel) = 0 THEN 'diagnoskapitel'
+            WHEN GROUPING(drg) = 0 THEN 'drg'
+            ELSE 'total'
+        END AS mangd,
+        count(*) AS antal_kontakter,
+        count(*) FILTER (WHERE ytterfall) AS antal_ytterfall,
+        sum(kostnad) AS kostnad,
+        coalesce(sum(kostnad) FILTER (WHERE ytterfall), 0) AS kostnad_ytterfall
+    FROM lan
+    GROUP BY GROUPING SETS (
+        (ar, region_kod, vardform), (ar, region_kod),
+        (ar, region_kod, vardform, aldersgrupp), (ar, region_kod, aldersgrupp),
+        (ar, region_kod, vardform, aldersband), (ar, region_kod, aldersband),
+        (ar, region_kod, vardform, kon), (ar, region_kod, kon),
+        (ar, region_kod, vardform, sjukhus), (ar, region_kod, sjukhus),
+        (ar, region_kod, vardform, mdc), (ar, region_kod, mdc),
+        (ar, region_kod, vardform, diagnoskapitel), (ar, region_kod, diagnoskapitel),
+        (ar, region_kod, vardform, drg), (ar, region_kod, drg)
+    )
 ),
 lan_agg AS (
     SELECT
-        ar, region_kod, coalesce(vardform, 'alla') AS vardform, dimension, grupp,
-        count(*)::BIGINT AS antal_kontakter,
-        count(*) FILTER (WHERE ytterfall)::BIGINT AS antal_ytterfall,
-        sum(kostnad) AS kostnad,
-        coalesce(sum(kostnad) FILTER (WHERE ytterfall), 0) AS kostnad_ytterfall
-    FROM lan_dim
-    GROUP BY GROUPING SETS ((ar, region_kod, vardform, dimension, grupp), (ar, region_kod, dimension, grupp))
+        ar, region_kod,
+        CASE WHEN alla_vardformer = 1 THEN 'alla' ELSE vardform END AS vardform,
+        CASE mangd WHEN 'aldersband' THEN 'aldersgrupp' ELSE mangd END AS dimension,
+        CASE mangd
+            WHEN 'total' THEN 'alla'
+            WHEN 'aldersgrupp' THEN aldersgrupp
+            WHEN 'aldersband' THEN aldersband
+            WHEN 'kon' THEN kon
+            WHEN 'sjukhus' THEN sjukhus
+            WHEN 'mdc' THEN mdc
+            WHEN 'diagnoskapitel' THEN diagnoskapitel
+            ELSE drg
+        END AS grupp,
+        antal_kontakter::BIGINT AS antal_kontakter,
+        antal_ytterfall::BIGINT AS antal_ytterfall,
+        kostnad,
+        kostnad_ytterfall
+    FROM lan_sets
 ),
 riket AS (
     SELECT r.*, v.mdc,
