@@ -5,8 +5,9 @@ Layout (created on first use by any command)::
     $ANALYSPLAN_HOME/
       warehouse.duckdb        the DuckDB warehouse (raw_*, core_*, out_* tables, meta_* bookkeeping)
       dagster/                DAGSTER_HOME: run history, event log, schedules
-      incoming/<source>/      delivered files, content-addressed: <sha256>.<ext>
-      published/<slug>/<version>/   immutable published report versions
+      incoming/<source>/      delivered files, content-addressed: <sha256>.<ext> (+ .meta.json)
+      hamtat/<source>/        raw API responses from `analysplan fetch`, with their SHA-256, before ingest
+      published/<slug>/<version>/   immutable published report versions; published/index.html lists them
       staging/                half-finished work (renders); moved atomically into published/
       demo/                   the demo generator's output before it is ingested
 
