@@ -1,30 +1,42 @@
-"""The Swedish CSV dialect that region systems export, and Parquet, read into checked Arrow tables.
+"""The Swedish CSV dialect that region systems export, Parquet and Excel, read into checked Arrow tables.
 
 CSV as Swedish systems write it: ``;`` between fields, decimal comma (``1234,50``; spaces or
-no-break spaces as thousands separators are allowed), UTF-8 with or without BOM, or Windows-1252.
+no-break spaces as thousands separators are allowed, ``1 234 567,50``; a leading ``-`` or ``−``
+for negatives), UTF-8 with or without BOM, or Windows-1252, with ``\\n`` or ``\\r\\n`` line ends.
 Every delivered file is checked against a list of :class:`Col` specs, vectorised with Polars, and
 every broken rule becomes a :class:`~pipelines.errors.Violation` naming file, row, column and rule.
 
 Row numbers are the file's line numbers as an editor shows them: the header is line 1, the first
-data row line 2. For Parquet they are 1-based record numbers.
+data row line 2 (blank lines and quoted line breaks are counted, so the number is always the line
+the record starts on). For Parquet they are 1-based record numbers; for Excel the sheet's row
+numbers. Blank lines (and, in Excel, empty rows) are skipped; a trailing ``;`` on every line (an
+unnamed, empty last column) is tolerated.
 
-Rule ids: ``csv-kodning`` (neither UTF-8 nor Windows-1252), ``csv-avgransare`` (not
-semicolon-separated), ``csv-trasig`` (ragged/truncated rows), ``csv-tom`` (no data rows),
-``csv-kolumn-saknas``, ``csv-okand-kolumn``, ``csv-dubblett-kolumn``, ``csv-tomt-varde`` (null in a
-required value), ``csv-heltal``, ``csv-decimal`` (incl. decimal point instead of comma),
-``csv-kod`` (value outside the allowed set), ``csv-format`` (pattern), ``csv-intervall`` (range),
-``parquet-las`` (unreadable Parquet).
+Rule ids: ``csv-kodning`` (neither UTF-8 nor Windows-1252, a mix of both, or UTF-16/binary),
+``csv-avgransare`` (not semicolon-separated), ``csv-trasig`` (ragged/truncated rows), ``csv-tom``
+(no data rows), ``csv-kolumn-saknas``, ``csv-okand-kolumn``, ``csv-dubblett-kolumn``,
+``csv-kolumn-namn`` (a column without a name that holds values), ``csv-tomt-varde`` (null in a
+required value), ``csv-heltal``, ``csv-decimal`` (incl. decimal point instead of comma and badly
+grouped thousands), ``csv-kod`` (value outside the allowed set), ``csv-format`` (pattern),
+``csv-intervall`` (range), ``csv-dubblett`` (a key that must be unique occurs again),
+``parquet-las`` (unreadable Parquet), ``parquet-typ`` (a Parquet column of a type that cannot
+hold the value, e.g. a list), ``xlsx-las`` (unreadable Excel workbook), ``fil-format`` (a file
+ending the source does not accept). Excel files share the ``csv-*`` rule ids: they are rules of
+the import format, whatever the container.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import PurePath
+from typing import Any, Literal, NoReturn
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -32,6 +44,9 @@ from pipelines.errors import RejectedInput, Violation
 from pipelines.sources.pxweb import ViolationLog
 
 Kind = Literal["text", "int", "decimal"]
+
+MAX_SHOWN_PER_RULE = 20  # offending rows listed per rule and column (the log caps the total too)
+_HEADER_SEARCH_ROWS = 30  # Excel: how far down the sheet the header row may start
 
 
 @dataclass(frozen=True)
@@ -60,82 +75,346 @@ def rejection(
     return RejectedInput([Violation(file_name, rule, message, row, column)])
 
 
+# UTF-8 encodings of å ä ö Å Ä Ö é: in a file that is not valid UTF-8 they mean a mix of encodings.
+_UTF8_SWEDISH = (b"\xc3\xa5", b"\xc3\xa4", b"\xc3\xb6", b"\xc3\x85", b"\xc3\x84", b"\xc3\x96", b"\xc3\xa9")
+
+
 def decode(data: bytes, file_name: str) -> str:
-    """UTF-8 (BOM stripped) or, failing that, Windows-1252, as Swedish exports come."""
+    """UTF-8 (BOM stripped) or, failing that, Windows-1252, as Swedish exports come.
+
+    Rejected (``csv-kodning``, naming the line of the first offending byte): bytes that are
+    undefined in Windows-1252, a file that mixes UTF-8 letters with Windows-1252 bytes (it would
+    decode to mojibake such as ``Ã¤``), and UTF-16 or binary content (NUL bytes).
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        raise rejection(
+            file_name,
+            "csv-kodning",
+            "filen ser ut att vara UTF-16 eller binär (NUL-byte); spara som UTF-8 eller Windows-1252",
+            row=_line_of(data, data.find(b"\x00")) if b"\x00" in data[:4096] else 1,
+        )
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as err:
+        first_bad = err.start
+    if any(seq in data for seq in _UTF8_SWEDISH):
+        raise rejection(
+            file_name,
+            "csv-kodning",
+            f"filen blandar UTF-8 och Windows-1252 (byte 0x{data[first_bad]:02X} är inte UTF-8, men andra "
+            "rader har UTF-8-kodade å/ä/ö); exportera hela filen i en kodning",
+            row=_line_of(data, first_bad),
+        )
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as err:
         raise rejection(
-            file_name, "csv-kodning", f"filen är varken UTF-8 eller Windows-1252 (byte {err.start})"
+            file_name,
+            "csv-kodning",
+            f"filen är varken UTF-8 eller Windows-1252 (byte 0x{data[err.start]:02X}, position {err.start})",
+            row=_line_of(data, err.start),
         ) from None
+    if "\x00" in text:
+        raise rejection(file_name, "csv-kodning", "filen innehåller NUL-byte (binär fil?)")
     return text
 
 
-def _ragged_line(text: str, width: int) -> tuple[int, int] | None:
-    for number, fields in enumerate(csv.reader(io.StringIO(text), delimiter=";"), start=1):
-        if fields and len(fields) != width:
-            return number, len(fields)
-    return None
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, max(offset, 0)) + 1
 
 
-def read_csv(data: bytes, file_name: str, columns: Sequence[Col], *, extra_ok: bool = False) -> pa.Table:
-    """Read a Swedish CSV export and check it against ``columns``; returns typed Arrow columns."""
+@dataclass(frozen=True)
+class _Scan:
+    width: int
+    records: int  # data records, blank lines included (Polars keeps them as all-null rows)
+    blank: list[int]  # indices (0-based, among data records) of blank lines
+    lines: list[int] | None  # start line of each data record, when a record spans several lines
+
+
+def _scan(text: str, width: int, file_name: str) -> _Scan:
+    """One pass over the records: reject ragged rows, find blank lines and each record's line."""
+    if '"' not in text:  # no quoting: a record is a line, and Polars can count the fields
+        lines = pl.Series(text.split("\n")).str.strip_suffix("\r")
+        if text.endswith("\n"):
+            lines = lines.head(len(lines) - 1)
+        data = lines.slice(1)
+        blank = data == ""
+        ragged = ~blank & (data.str.count_matches(";", literal=True) + 1 != width)
+        if ragged.any():
+            index = int(ragged.arg_true()[0])
+            _reject_ragged(file_name, data[index].count(";") + 1, width, index + 2)
+        return _Scan(width, len(data), blank.arg_true().to_list(), None)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"', strict=True)
+    starts: list[int] = []
+    blank_rows: list[int] = []
+    multi = False
+    previous = 0
+    try:
+        for index, fields in enumerate(reader):
+            start, previous = previous + 1, reader.line_num
+            if previous > start and fields:
+                multi = True
+            if index == 0:  # the header
+                continue
+            starts.append(start)
+            if not fields:
+                blank_rows.append(index - 1)
+            elif len(fields) != width:
+                _reject_ragged(file_name, len(fields), width, start)
+    except csv.Error as err:
+        raise rejection(
+            file_name,
+            "csv-trasig",
+            f"citattecknen går inte ihop ({err}): avkortad fil eller ett citattecken mitt i en text",
+            row=previous + 1,  # the record the error is in starts on the line after the last good one
+        ) from None
+    return _Scan(width, len(starts), blank_rows, starts if multi else None)
+
+
+def _reject_ragged(file_name: str, fields: int, width: int, row: int) -> NoReturn:
+    hint = "för få" if fields < width else "för många"
+    raise rejection(
+        file_name,
+        "csv-trasig",
+        f"raden har {fields} fält, rubrikraden {width} ({hint}: avkortad eller trasig fil, "
+        "eller ett semikolon i en text utan citattecken?)",
+        row=row,
+    )
+
+
+def read_csv(
+    data: bytes,
+    file_name: str,
+    columns: Sequence[Col],
+    *,
+    extra_ok: bool = False,
+    unique: Sequence[str] = (),
+    row_column: str | None = None,
+) -> pa.Table:
+    """Read a Swedish CSV export and check it against ``columns``; returns typed Arrow columns.
+
+    ``unique``: columns whose combined value must not repeat (``csv-dubblett``, naming the later
+    row). ``row_column``: name of an extra int64 column holding each record's line number.
+    """
     text = decode(data, file_name)
     if not text.strip():
         raise rejection(file_name, "csv-tom", "filen är tom")
-    header_line = text.splitlines()[0]
-    names = next(csv.reader([header_line], delimiter=";"))
-    if len(names) == 1 and ("," in header_line or "\t" in header_line):
-        sep = "komma" if "," in header_line else "tabb"
+    first_line = text.splitlines()[0]
+    header = next(csv.reader([first_line], delimiter=";", quotechar='"'))
+    if len(header) == 1 and ("," in first_line or "\t" in first_line):
+        sep = "tabb" if "\t" in first_line else "komma"
         raise rejection(
             file_name,
             "csv-avgransare",
             f"filen ska vara semikolonseparerad, rubrikraden använder {sep}",
             row=1,
         )
+    names = [name.strip().strip('"').strip() for name in header]
+    scan = _scan(text, len(names), file_name)
+    if scan.records - len(scan.blank) == 0:
+        raise rejection(file_name, "csv-tom", "filen har bara en rubrikrad, inga datarader")
+    placeholders = [f"__kolumn_{i}" for i in range(len(names))]
     try:
         frame = pl.read_csv(
-            text.encode(),
+            text.encode("utf-8"),
             separator=";",
+            has_header=True,
+            new_columns=placeholders,
             infer_schema=False,
             quote_char='"',
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as err:
-        ragged = _ragged_line(text, len(names))
-        if ragged:
-            raise rejection(
-                file_name,
-                "csv-trasig",
-                f"raden har {ragged[1]} fält, rubrikraden {len(names)} (avkortad eller trasig fil?)",
-                row=ragged[0],
-            ) from None
         raise rejection(file_name, "csv-trasig", f"filen kunde inte läsas som CSV: {err}") from None
-    ragged = _ragged_line(text, len(names))
-    if ragged:  # polars pads short rows silently when they are last: be strict
+    if frame.height != scan.records:
         raise rejection(
             file_name,
             "csv-trasig",
-            f"raden har {ragged[1]} fält, rubrikraden {len(names)} (avkortad eller trasig fil?)",
-            row=ragged[0],
+            f"filen kunde inte läsas entydigt ({frame.height} poster mot {scan.records} rader); "
+            "kontrollera citattecken",
         )
-    return check_frame(frame, file_name, columns, first_row=2, extra_ok=extra_ok)
+    rows = np.asarray(scan.lines, dtype=np.int64) if scan.lines else np.arange(2, frame.height + 2)
+    if scan.blank:
+        keep = np.ones(frame.height, dtype=bool)
+        keep[scan.blank] = False
+        frame = frame.filter(pl.Series(keep))
+        rows = rows[keep]
+    return _check_named(
+        frame,
+        names,
+        file_name,
+        columns,
+        rows,
+        header_row=1,
+        extra_ok=extra_ok,
+        unique=unique,
+        row_column=row_column,
+    )
 
 
-def read_parquet(data: bytes, file_name: str, columns: Sequence[Col], *, extra_ok: bool = False) -> pa.Table:
+def read_parquet(
+    data: bytes,
+    file_name: str,
+    columns: Sequence[Col],
+    *,
+    extra_ok: bool = False,
+    unique: Sequence[str] = (),
+    row_column: str | None = None,
+) -> pa.Table:
+    """Read a Parquet file (native types, or strings in the CSV dialect) and check it against ``columns``."""
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as err:
         raise rejection(file_name, "parquet-las", f"filen kunde inte läsas som Parquet: {err}") from None
-    return check_frame(frame, file_name, columns, first_row=1, extra_ok=extra_ok)
+    return check_frame(
+        frame, file_name, columns, first_row=1, extra_ok=extra_ok, unique=unique, row_column=row_column
+    )
+
+
+def read_xlsx(
+    data: bytes,
+    file_name: str,
+    columns: Sequence[Col],
+    *,
+    extra_ok: bool = False,
+    unique: Sequence[str] = (),
+    row_column: str | None = None,
+    sheet: str | None = None,
+) -> pa.Table:
+    """Read the first (or the named) sheet of an Excel workbook and check it against ``columns``.
+
+    Title rows above the table are allowed: the header is the first row, within the first
+    thirty, that names at least half of the required columns (else the first non-empty row).
+    Numbers stored as numbers are read exactly; numbers stored as text follow the CSV dialect
+    (decimal comma). Row numbers are the sheet's.
+    """
+    from openpyxl import load_workbook  # ~0.3 s import: only when an Excel file is read
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as err:
+        raise rejection(
+            file_name, "xlsx-las", f"filen kunde inte läsas som Excel-arbetsbok (xlsx): {err}"
+        ) from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise rejection(file_name, "xlsx-las", f"bladet {sheet!r} finns inte (finns: {book.sheetnames})")
+        worksheet = book[sheet] if sheet is not None else book.worksheets[0]
+        grid = [list(r) for r in worksheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+    wanted = {c.name for c in columns if c.required}
+    header_index: int | None = None
+    for index, cells in enumerate(grid[:_HEADER_SEARCH_ROWS]):
+        found = {_cell_text(v) for v in cells} & wanted
+        if wanted and len(found) * 2 >= len(wanted):
+            header_index = index
+            break
+    if header_index is None:
+        header_index = next((i for i, cells in enumerate(grid) if any(_cell_text(v) for v in cells)), None)
+    if header_index is None:
+        raise rejection(file_name, "csv-tom", "arbetsboken är tom")
+    names = [_cell_text(v) or "" for v in grid[header_index]]
+    while names and names[-1] == "":  # sheets are as wide as their widest row: trim the header
+        names.pop()
+    width = len(names)
+    body: list[list[str | None]] = []
+    rows: list[int] = []
+    for index in range(header_index + 1, len(grid)):
+        cells = grid[index]
+        values = [_cell_text(v) for v in cells[:width]] + [None] * (width - len(cells))
+        extra = [v for v in cells[width:] if _cell_text(v)]
+        if extra:
+            raise rejection(
+                file_name,
+                "csv-trasig",
+                "raden har värden till höger om tabellens sista kolumn",
+                row=index + 1,
+            )
+        if all(v is None for v in values):
+            continue
+        body.append(values)
+        rows.append(index + 1)
+    if not body:
+        raise rejection(file_name, "csv-tom", "arbetsboken har bara en rubrikrad, inga datarader")
+    placeholders = [f"__kolumn_{i}" for i in range(width)]
+    frame = pl.DataFrame(
+        {p: [r[i] for r in body] for i, p in enumerate(placeholders)},
+        schema=dict.fromkeys(placeholders, pl.String),
+    )
+    return _check_named(
+        frame,
+        names,
+        file_name,
+        columns,
+        np.asarray(rows, dtype=np.int64),
+        header_row=header_index + 1,
+        extra_ok=extra_ok,
+        unique=unique,
+        row_column=row_column,
+    )
+
+
+def _cell_text(value: Any) -> str | None:
+    """An Excel cell as text in the CSV dialect: numbers with decimal comma, dates as ISO."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return np.format_float_positional(value, trim="-").replace(".", ",")
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+CSV_SUFFIXES = (".csv", ".txt")
+
+
+def read_file(
+    data: bytes,
+    file_name: str,
+    columns: Sequence[Col],
+    *,
+    formats: Sequence[str] = (".csv", ".parquet", ".xlsx"),
+    extra_ok: bool = False,
+    unique: Sequence[str] = (),
+    row_column: str | None = None,
+) -> pa.Table:
+    """Read a file by its ending (``.csv``/``.txt``, ``.parquet``, ``.xlsx``) if ``formats`` accepts it."""
+    suffix = PurePath(file_name).suffix.lower()
+    accepted = set(formats) | (set(CSV_SUFFIXES) if ".csv" in formats else set())
+    if suffix not in accepted:
+        raise rejection(
+            file_name,
+            "fil-format",
+            f"filändelsen {suffix or '(ingen)'!r} tas inte emot; källan tar emot {', '.join(formats)}",
+        )
+    options: dict[str, Any] = {"extra_ok": extra_ok, "unique": unique, "row_column": row_column}
+    if suffix == ".parquet":
+        return read_parquet(data, file_name, columns, **options)
+    if suffix == ".xlsx":
+        return read_xlsx(data, file_name, columns, **options)
+    return read_csv(data, file_name, columns, **options)
 
 
 _NUMBER_SPACES = re.compile(r"[\s\u00a0\u202f]")
+# A number in the Swedish dialect once the minus sign is normalised: digits, optionally grouped by
+# three with (no-break) spaces, and an optional decimal comma.
+_SWEDISH_NUMBER = r"^[+-]?(?:\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(?:,\d+)?$"
+_DECIMAL_POINT = r"^[+-]?\d+\.\d+$"
+_INT_LIMIT = 2.0**53  # beyond this a float no longer holds every integer exactly
 
 
 def _as_text(series: pl.Series) -> pl.Series:
@@ -145,59 +424,156 @@ def _as_text(series: pl.Series) -> pl.Series:
 
 
 def check_frame(
-    frame: pl.DataFrame, file_name: str, columns: Sequence[Col], *, first_row: int, extra_ok: bool = False
+    frame: pl.DataFrame,
+    file_name: str,
+    columns: Sequence[Col],
+    *,
+    first_row: int,
+    extra_ok: bool = False,
+    unique: Sequence[str] = (),
+    row_column: str | None = None,
+    row_numbers: Sequence[int] | None = None,
 ) -> pa.Table:
-    """Check and type a frame of delivered values (strings from CSV, native types from Parquet)."""
+    """Check and type a frame of delivered values (strings from CSV, native types from Parquet).
+
+    Rows are numbered ``first_row, first_row + 1, …`` unless ``row_numbers`` gives each row's number.
+    """
+    rows = (
+        np.asarray(row_numbers, dtype=np.int64)
+        if row_numbers is not None
+        else np.arange(first_row, first_row + frame.height, dtype=np.int64)
+    )
+    header_row = first_row - 1 if first_row > 1 else None
+    return _check_named(
+        frame,
+        list(frame.columns),
+        file_name,
+        columns,
+        rows,
+        header_row=header_row,
+        extra_ok=extra_ok,
+        unique=unique,
+        row_column=row_column,
+    )
+
+
+def _check_named(
+    frame: pl.DataFrame,
+    names: list[str],
+    file_name: str,
+    columns: Sequence[Col],
+    rows: np.ndarray,
+    *,
+    header_row: int | None,
+    extra_ok: bool,
+    unique: Sequence[str],
+    row_column: str | None,
+) -> pa.Table:
+    """Check header and values; ``names`` are the delivered names of ``frame``'s columns, in order."""
     log = ViolationLog(file_name)
-    header = list(frame.columns)
-    duplicates = sorted({n for n in header if header.count(n) > 1})
+    stored = list(frame.columns)
+    # An unnamed last column that holds nothing is a trailing separator: drop it.
+    while names and names[-1] == "" and _as_text(frame[stored[len(names) - 1]]).fill_null("").eq("").all():
+        names, stored = names[:-1], stored[:-1]
+    duplicates = sorted({n for n in names if n and names.count(n) > 1})
     for name in duplicates:
-        log.add(
-            "csv-dubblett-kolumn", "kolumnen finns två gånger", row=1 if first_row == 2 else None, column=name
-        )
+        log.add("csv-dubblett-kolumn", "kolumnen finns två gånger", row=header_row, column=name)
+    for position, name in enumerate(names, start=1):
+        if name == "":
+            log.add("csv-kolumn-namn", f"kolumn nummer {position} saknar namn men har värden", row=header_row)
     expected = {c.name for c in columns}
     for c in columns:
-        if c.required and c.name not in header:
-            near = [h for h in header if h.lower().replace(" ", "_") == c.name or h.lower() == c.name]
+        if c.required and c.name not in names:
+            near = [n for n in names if _folded(n) == c.name]
             hint = f" (finns som {near[0]!r}?)" if near else ""
-            log.add(
-                "csv-kolumn-saknas",
-                f"kolumnen saknas{hint}",
-                row=1 if first_row == 2 else None,
-                column=c.name,
-            )
+            log.add("csv-kolumn-saknas", f"kolumnen saknas{hint}", row=header_row, column=c.name)
     if not extra_ok:
-        for name in header:
-            if name not in expected:
-                log.add("csv-okand-kolumn", "okänd kolumn", row=1 if first_row == 2 else None, column=name)
+        for name in names:
+            if name and name not in expected:
+                log.add("csv-okand-kolumn", "okänd kolumn", row=header_row, column=name)
     log.raise_if_any()
     if frame.height == 0:
         raise rejection(file_name, "csv-tom", "filen har inga datarader")
 
+    by_name = dict(zip(names, stored, strict=True))
+    row_series = pl.Series("rad", rows)
     out: dict[str, pa.Array] = {}
     for c in columns:
-        if c.name not in header:
+        if c.name not in by_name:
             out[c.name] = pa.nulls(frame.height, c.arrow_type)
             continue
-        values, bad = _convert(frame[c.name], c)
+        source = frame[by_name[c.name]]
+        try:
+            shown_values = _as_text(source)
+            values, bad = _convert(source, c, shown_values)
+        except (pl.exceptions.PolarsError, TypeError) as err:
+            log.add(
+                "parquet-typ",
+                f"kolumnen har typen {source.dtype}, som inte kan läsas som {c.kind}: {err}",
+                column=c.name,
+            )
+            continue
         for rule, message, mask in bad:
-            rows = pl.arange(0, frame.height, eager=True).filter(mask).head(20).to_list()
-            shown = frame[c.name].filter(mask).head(20).to_list()
-            for row, value in zip(rows, shown, strict=True):
-                log.add(rule, message.replace("{value!r}", repr(value)), row=row + first_row, column=c.name)
+            mask = mask.fill_null(False)
+            if not mask.any():
+                continue
+            for row, value in zip(
+                row_series.filter(mask).head(MAX_SHOWN_PER_RULE).to_list(),
+                shown_values.filter(mask).head(MAX_SHOWN_PER_RULE).to_list(),
+                strict=True,
+            ):
+                log.add(rule, message.replace("{value!r}", repr(value)), row=row, column=c.name)
         out[c.name] = values.to_arrow().cast(c.arrow_type)
     log.raise_if_any()
+    if unique:
+        _check_unique(out, unique, row_series, log)
+        log.raise_if_any()
+    if row_column is not None:
+        out[row_column] = pa.array(rows, pa.int64())
     return pa.table(out)
 
 
-def _convert(series: pl.Series, c: Col) -> tuple[pl.Series, list[tuple[str, str, pl.Series]]]:
+def _folded(name: str) -> str:
+    """A header as a column name might have been meant: lower case, ASCII-folded, spaces as ``_``."""
+    folded = name.strip().lower().replace(" ", "_").replace("-", "_")
+    for a, b in (("å", "a"), ("ä", "a"), ("ö", "o"), ("é", "e")):
+        folded = folded.replace(a, b)
+    return folded
+
+
+def _check_unique(out: dict[str, pa.Array], keys: Sequence[str], rows: pl.Series, log: ViolationLog) -> None:
+    frame = pl.DataFrame({k: pl.Series(k, out[k]) for k in keys}).with_columns(rad=rows)
+    if frame.select(pl.struct(keys).n_unique()).item() == frame.height:  # the usual case, fast
+        return
+    first = pl.col("rad").first().over(keys)
+    repeated = (
+        frame.with_columns(forsta=first, nummer=pl.int_range(pl.len()).over(keys))
+        .filter(pl.col("nummer") > 0)
+        .head(MAX_SHOWN_PER_RULE)
+    )
+    for record in repeated.iter_rows(named=True):
+        key = ", ".join(f"{k}={record[k]!r}" for k in keys)
+        log.add(
+            "csv-dubblett",
+            f"{key} förekommer redan på rad {record['forsta']}; nyckeln ska vara unik i filen",
+            row=record["rad"],
+            column=keys[0] if len(keys) == 1 else None,
+        )
+
+
+def _convert(
+    series: pl.Series, c: Col, text: pl.Series | None = None
+) -> tuple[pl.Series, list[tuple[str, str, pl.Series]]]:
+    """Typed values and the masks of rows breaking each rule; ``text`` is ``_as_text(series)`` if known."""
     bad: list[tuple[str, str, pl.Series]] = []
-    text = _as_text(series)
-    missing = text.is_null() | (text == "")
+    if series.dtype.is_nested():
+        raise TypeError("sammansatt typ")
+    text = _as_text(series) if text is None else text
+    missing = (text.is_null() | (text == "")).fill_null(True)
     if not c.nullable:
         bad.append(("csv-tomt-varde", "värde saknas", missing))
     if c.kind == "text":
-        values = pl.Series(c.name, text).set(missing, None)
+        values = text.set(missing, None)
         present = ~missing
         if c.allowed is not None:
             bad.append(
@@ -219,21 +595,35 @@ def _convert(series: pl.Series, c: Col) -> tuple[pl.Series, list[tuple[str, str,
     if series.dtype.is_numeric():
         number = series.cast(pl.Float64)
         unparsable = pl.Series([False] * len(series))
+        if series.dtype.is_float():
+            unparsable = number.is_nan() | number.is_infinite()
+            number = number.set(unparsable, None)
+    elif series.dtype == pl.Boolean or series.dtype.is_temporal():
+        raise TypeError(f"{series.dtype} är inte ett tal")
     else:
-        cleaned = text.str.replace_all(_NUMBER_SPACES.pattern, "")
-        point = cleaned.str.contains(r"^-?\d+\.\d+$").fill_null(False)
+        normalised = text.str.replace_all("\u2212", "-", literal=True)
+        point = normalised.str.contains(_DECIMAL_POINT).fill_null(False) & ~missing
+        wellformed = normalised.str.contains(_SWEDISH_NUMBER).fill_null(False)
+        number = (
+            normalised.str.replace_all(_NUMBER_SPACES.pattern, "")
+            .str.replace(",", ".", literal=True)
+            .cast(pl.Float64, strict=False)
+            .set(~wellformed, None)
+        )
         if c.kind == "decimal":
-            bad.append(("csv-decimal", "{value!r}: decimalpunkt, ska vara decimalkomma", point & ~missing))
-        number = cleaned.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
-        unparsable = number.is_null() & ~missing & ~point
+            bad.append(("csv-decimal", "{value!r}: decimalpunkt, ska vara decimalkomma", point))
+        unparsable = ~wellformed & ~missing & ~point
         if c.kind == "int":
             unparsable = unparsable | point
     if c.kind == "int":
         fractional = (number.round(0) != number).fill_null(False)
-        bad.append(("csv-heltal", "{value!r} är inte ett heltal", (unparsable | fractional) & ~missing))
-        values = number.cast(pl.Int64, strict=False)
+        huge = (number.abs() >= _INT_LIMIT).fill_null(False)
+        bad.append(
+            ("csv-heltal", "{value!r} är inte ett heltal", (unparsable | fractional | huge) & ~missing)
+        )
+        values = number.set(huge, None).cast(pl.Int64, strict=False)
     else:
-        bad.append(("csv-decimal", "{value!r} är inte ett tal", unparsable))
+        bad.append(("csv-decimal", "{value!r} är inte ett tal", unparsable & ~missing))
         values = number
     if c.min is not None:
         bad.append(
