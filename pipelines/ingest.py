@@ -276,6 +276,8 @@ def accept(
     (a file already ingested, by content, is not stored twice).
     """
     source = get_source(source_name)
+    if params is None:  # the SQL may bind the county; default as the resource does
+        params = {"lan": os.environ.get("ANALYSPLAN_LAN", "25")}
     _check_dependencies(ws, source)
     existing = {f.sha256: f for f in stored_files(ws, source.name)}
     now = datetime.now(UTC)
