@@ -3,7 +3,7 @@
 Codes follow NordDRG's shape (a three-digit group; ``N``/``C`` for without/with complicating
 diagnoses in slutenvård; an ``O`` suffix for öppenvård and dagsjukvård, ``9xxO`` for specialist
 visits per MDC and ``PxxO`` for primärvård). Texts, weights, lengths of stay and volumes are
-plausible, not Socialstyrelsen's: see ``ASSUMPTIONS_kpp.md``. Every ICD-10-SE code lies in the
+plausible, not Socialstyrelsen's: see ``ASSUMPTIONS.md``. Every ICD-10-SE code lies in the
 chapter of its group's MDC.
 
 A :class:`Group` is expanded by :func:`expand` into one or two DRGs: ``par`` → ``<kod>N`` (utan

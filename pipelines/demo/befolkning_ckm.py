@@ -12,7 +12,7 @@ The single ages of 2025 are the calibrated population of :func:`pipelines.demo.b
 published cells. Every other cell SCB publishes separately — totals, bands, kön total, and every
 monthly cell — gets its own small CKM perturbation (a uniform integer −2…2, for values above 0), so
 parts do not add up to totals, as in the real tables. The county's and riket's grand totals are SCB's
-published 2025 totals. Assumptions: ``ASSUMPTIONS_scb.md``.
+published 2025 totals. Assumptions: ``ASSUMPTIONS.md``.
 """
 
 from __future__ import annotations

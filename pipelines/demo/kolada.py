@@ -1,6 +1,6 @@
 """Demo Kolada API v3 responses: regional cost key figures, riket and all 21 regions, 2016–2024.
 
-Three KPIs in kronor per invånare (ids third-party, see ``ASSUMPTIONS_scb.md``):
+Three KPIs in kronor per invånare (ids third-party, see ``ASSUMPTIONS.md``):
 
 * ``N70061`` Nettokostnad hälso- och sjukvård totalt (inkl. läkemedel): riket rises to 32 353 kr in
   2024 (Vården i siffror's 2024 figure); each region keeps a level relative to riket. Norrbotten lies

@@ -1,6 +1,6 @@
 """Deterministic demo data for KPP and NordDRG: weight lists, Norrbotten's KPP extracts, national aggregates.
 
-One model (every assumption is a row in ``ASSUMPTIONS_kpp.md``) produces all three sources, so they
+One model (every assumption is a row in ``ASSUMPTIONS.md``) produces all three sources, so they
 agree with each other:
 
 * **Volumes.** Contacts per inhabitant by DRG × age × kön = a DRG's rate × an age profile × a kön

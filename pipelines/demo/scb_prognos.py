@@ -12,7 +12,7 @@ single age: Gompertz mortality (the demo population's survival curve, with a sex
 yearly improvement), births from a general fertility rate, and net migration spread over a young-adult
 age profile so that each year's total is exactly the target. Ageing therefore follows the real cohorts:
 Norrbotten's 80+ grows by about a third in ten years (the plan: 35 %). Riket follows an assumed growth
-path. Every assumption is listed in ``ASSUMPTIONS_scb.md``.
+path. Every assumption is listed in ``ASSUMPTIONS.md``.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ PLAN_2023: Final = {
 }
 OLDER_2030: Final = 238_900  # "Norrbotten ska minska till 238 900 personer år 2030" (002:414)
 
-# Model parameters (ASSUMPTIONS_scb.md).
+# Model parameters (ASSUMPTIONS.md).
 GOMPERTZ_B: Final = 4.7e-6  # as the demo population's survival curve (ASSUMPTIONS.md row 14)
 GOMPERTZ_BETA: Final = 0.117
 HAZARD_MEN: Final = 0.90

@@ -22,7 +22,7 @@ välgrundad misstanke).
 
 ``scale`` sets the volume: a fraction ``clip(20 × scale, 0.1, 1)`` of the real number of pathways
 (≈ 11 per 1 000 inhabitants and year), so the demo default 0.01 gives a fifth of the real volume
-and ``scale ≥ 0.05`` the full one. Assumptions: ``ASSUMPTIONS_vis_svf.md``.
+and ``scale ≥ 0.05`` the full one. Assumptions: ``ASSUMPTIONS.md``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
   with the ``KEEP_EXISTING_DATA_FOR_REGISTER_HSAID`` instruction, every other year as one file in the
   VIS long (upload) format.
 
-How a result is built (every choice is listed in ``ASSUMPTIONS_vis_svf.md``): each indicator has a
+How a result is built (every choice is listed in ``ASSUMPTIONS.md``): each indicator has a
 national level in 2016, a trend, optional year shocks, a between-region spread and sex and age
 effects (logit scale for shares, log scale for values). Cases are drawn per region × hospital × sex
 × age cell (Poisson denominators following each region's population, binomial numerators), and every

@@ -25,7 +25,7 @@ MAX_IDS = 25
 PER_PAGE = 5000
 MAX_PAGES = 1000
 # Nettokostnad hälso- och sjukvård totalt (inkl. läkemedel), referenskostnad hälso- och sjukvård,
-# nettokostnad läkemedel — kr per invånare (ids third-party, see ASSUMPTIONS_scb.md).
+# nettokostnad läkemedel — kr per invånare (ids third-party, see ASSUMPTIONS.md).
 DEFAULT_KPIS = ("N70061", "N70038", "N70059")
 FIRST_YEAR = 2016
 

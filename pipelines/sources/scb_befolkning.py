@@ -68,7 +68,7 @@ CKM_FIRST_YEAR = 2025  # SCB's cell-key method: parts need not add up to totals 
 
 # CKM tolerance for "parts add up to their total": 7 × √(number of parts) persons. SCB adds a small
 # integer to every cell, so the gap grows with the square root of the number of cells summed; observed
-# gaps (ASSUMPTIONS_scb.md) are up to ≈ 45 persons over 202 cells, a misread table misses by thousands.
+# gaps (ASSUMPTIONS.md) are up to ≈ 45 persons over 202 cells, a misread table misses by thousands.
 CKM_NOISE_PER_SQRT_PART = 7.0
 
 REQUIRED_DIMENSIONS = ("Region", "Alder", "Kon", "Tid")

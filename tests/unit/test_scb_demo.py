@@ -1,5 +1,5 @@
 """The demo generators for SCB's CKM tables and the projection: real formats the readers accept,
-calibrated to the published figures (ASSUMPTIONS_scb.md), deterministic."""
+calibrated to the published figures (ASSUMPTIONS.md), deterministic."""
 
 from __future__ import annotations
 
