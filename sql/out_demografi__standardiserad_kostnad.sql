@@ -1,7 +1,10 @@
 -- out_demografi__standardiserad_kostnad: cost per inhabitant, the county vs riket, separating "an older
 -- population" from "a higher cost level" by direct age- and sex-standardisation to riket's population.
 -- Grain: (ar, vardform) with vardform 'sluten', 'oppen' or 'alla'; years with both county KPP data
--- (out_kpp__kontakter) and national aggregates (core_kpp__riket, jamforelsegrupp 'riket').
+-- and national aggregates (core_kpp__riket, jamforelsegrupp 'riket').
+--   The county's costs come from the national KPP database's own rows for the county (core_kpp__riket,
+--   jamforelsegrupp $lan) when it delivered them for the year — the same database and coverage as
+--   riket's — and otherwise from the county's own extract (out_kpp__kontakter). kalla_lan says which.
 --   Strata: the national KPP bands 0-17, 18-44, 45-64, 65-79, 80+ × kön; population on 31 December of
 --   the same year (core_scb__befolkning, $lan and '00'; SCB kön '1' = 'M', '2' = 'K').
 --   kostnad_per_invanare_lan / _riket: crude, total cost / total population.
@@ -22,10 +25,19 @@ befolkning AS (
     WHERE b.region_kod IN ('00', $lan)
     GROUP BY ALL
 ),
+lan_i_kpp_databasen AS (
+    SELECT DISTINCT ar FROM core_kpp__riket WHERE jamforelsegrupp = $lan
+),
 kostnad AS (
     SELECT ar, 'lan' AS vem, vardform, kpp_aldersgrupp AS aldersgrupp, kon, sum(kostnad) AS kostnad
     FROM out_kpp__kontakter
+    WHERE ar NOT IN (SELECT ar FROM lan_i_kpp_databasen)
     GROUP BY GROUPING SETS ((ar, vardform, kpp_aldersgrupp, kon), (ar, kpp_aldersgrupp, kon))
+    UNION ALL
+    SELECT ar, 'lan', vardform, aldersgrupp, kon, sum(kostnad)
+    FROM core_kpp__riket
+    WHERE jamforelsegrupp = $lan
+    GROUP BY GROUPING SETS ((ar, vardform, aldersgrupp, kon), (ar, aldersgrupp, kon))
     UNION ALL
     SELECT ar, 'riket', vardform, aldersgrupp, kon, sum(kostnad)
     FROM core_kpp__riket
@@ -68,6 +80,7 @@ matt AS (
 )
 SELECT
     ar::INTEGER AS ar, vardform,
+    CASE WHEN ar IN (SELECT ar FROM lan_i_kpp_databasen) THEN 'kpp-databasen' ELSE 'eget-extrakt' END AS kalla_lan,
     lan::DOUBLE AS kostnad_per_invanare_lan,
     riket::DOUBLE AS kostnad_per_invanare_riket,
     standardiserad::DOUBLE AS standardiserad_kostnad_per_invanare_lan,

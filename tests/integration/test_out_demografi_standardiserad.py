@@ -64,3 +64,22 @@ def test_difference_splits_into_structure_and_cost_level(std: duckdb.DuckDBPyCon
     assert rows["alla"] == pytest.approx(expected)
     assert rows["sluten"] == pytest.approx(expected)
     assert set(rows) == {"alla", "sluten"}  # no öppenvård in either: no row
+
+
+def test_the_national_databases_own_county_rows_are_preferred(std: duckdb.DuckDBPyConnection) -> None:
+    # the KPP database's rows for the county (same coverage as riket's) replace the own extract
+    std.executemany(
+        "INSERT INTO core_kpp__riket VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (2020, "A", "sluten", "18-44", "K", "25", 12_000.0),
+            (2020, "A", "sluten", "80+", "K", "25", 40_000.0),
+        ],
+    )
+    warehouse.build_table(std, "out_demografi__standardiserad_kostnad", {"lan": "25"})
+    kalla, lan, standardiserad = std.sql(
+        "SELECT kalla_lan, kostnad_per_invanare_lan, standardiserad_kostnad_per_invanare_lan "
+        "FROM out_demografi__standardiserad_kostnad WHERE ar = 2020 AND vardform = 'alla'"
+    ).fetchall()[0]
+    assert kalla == "kpp-databasen"
+    assert lan == pytest.approx(52_000 / 110)
+    assert standardiserad == pytest.approx((200 * 900 + 1000 * 100) / 1100)  # women 18–44: 200, 80+: 1 000
