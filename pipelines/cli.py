@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -49,7 +50,9 @@ def _materialize(
             selection=selection,
             instance=instance,
             resources=definitions.resources(),
-            run_config={**(run_config or {}), "loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            # Dagster's own console log would repeat every failure with its stack trace; the summary
+            # below says what failed and why, in Swedish. The UI keeps the full logs.
+            run_config={**(run_config or {}), "loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             raise_on_error=False,
         )
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
@@ -62,7 +65,11 @@ def _materialize(
     if not result.success or failed_checks:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-                console.print(f"[red]{event.step_key}:[/] {event.step_failure_data.error.message.strip()}")
+                error = event.step_failure_data.error
+                while error.cause is not None:  # the analyst needs the root cause, not Dagster's wrapper
+                    error = error.cause
+                message = re.sub(r"^[\w.]+(Error|Exception|Input|Failure): ", "", error.message.strip())
+                console.print(f"[red]{event.step_key}:[/] {message}", soft_wrap=True)
         raise _fail("körningen misslyckades; tidigare tabeller och publicerade rapporter är orörda.")
     materialized = [_key(e.asset_key) for e in result.get_asset_materialization_events()]
     console.print(f"Klart: {len(materialized)} tillgångar ({', '.join(materialized)}).")

@@ -29,6 +29,10 @@ class Violation:
         return f"{', '.join(where)}: regel {self.rule}: {self.message}"
 
 
+class MissingInput(Exception):
+    """A step needs data that has not been delivered yet (the message says what to run)."""
+
+
 class RejectedInput(Exception):
     """A delivered file broke its source's rules; nothing was loaded."""
 

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines import build, contracts, reference, warehouse
-from pipelines.errors import RejectedInput, Violation
+from pipelines.errors import MissingInput, RejectedInput, Violation
 from pipelines.sources.registry import Source, get_source
 from pipelines.workspace import Workspace
 
@@ -86,7 +86,10 @@ def load_raw(
     Returns the raw table's row count.
     """
     if not files:
-        raise RejectedInput([Violation(source.name, "inga-filer", "inga inlästa filer för källan")])
+        raise MissingInput(
+            f"Inga filer är inlästa för {source.name}: kör `analysplan ingest {source.name} FIL` "
+            "eller `analysplan demo`."
+        )
     full = (
         not warehouse.table_exists(con, source.raw_table)
         or build.recorded_code_version(con, source.raw_table) != source.code_version

@@ -141,3 +141,11 @@ def test_sql_is_read_only(demo: tuple[Path, subprocess.CompletedProcess[str]]) -
     assert proc.returncode != 0
     assert "read-only" in proc.stderr.lower() or "skrivskydd" in proc.stderr.lower()
     assert _sql(home, "SELECT count(*) AS n FROM out_scb__aldersstruktur")[1][0] != "0"
+
+
+def test_report_without_data_says_what_to_run(tmp_path: Path) -> None:
+    proc = run(tmp_path / "tom", "report", "befolkning", check=False)
+    assert proc.returncode != 0
+    message = " ".join(proc.stderr.split())
+    assert "Inga filer är inlästa för scb-befolkning: kör `analysplan ingest scb-befolkning FIL`" in message
+    assert "Traceback" not in proc.stderr and "Stack Trace" not in proc.stderr
