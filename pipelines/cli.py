@@ -88,12 +88,17 @@ def _print_published(result: dg.ExecuteInProcessResult) -> None:
 
 
 def _ingest(source: str, files: list[Path]) -> int:
+    """Accept the files (reader, dry run, contract), then build the source's core table and what it
+    reads — the one path for `ingest`, `demo` and `fetch`. Unchanged tables are skipped."""
+    import dagster as dg
+
     from pipelines import ingest
     from pipelines.errors import RejectedInput
+    from pipelines.sources.registry import get_source
 
     ws = current_workspace()
     try:
-        stored = ingest.accept(ws, source, files, params={"lan": os.environ.get("ANALYSPLAN_LAN", "25")})
+        stored = ingest.accept(ws, source, files)
     except KeyError as err:
         raise _fail(str(err.args[0]), 2) from None
     except RejectedInput as err:
@@ -106,6 +111,7 @@ def _ingest(source: str, files: list[Path]) -> int:
         )
     else:
         console.print(f"Inget nytt för {source}: filen/filerna är redan inlästa (samma innehåll).")
+    _materialize(dg.AssetSelection.assets(get_source(source).core_table).upstream())
     return len(stored)
 
 
@@ -115,14 +121,7 @@ def ingest(
     files: Annotated[list[Path], typer.Argument(help="En eller flera levererade filer")],
 ) -> None:
     """Läs in filer för en källa genom dess datakontrakt (raw_* → core_*)."""
-    import dagster as dg
-
-    from pipelines.sources.registry import get_source
-
     _ingest(source, files)
-    src = get_source(source)
-    # the core table and what it reads (reference tables, other sources' cores); unchanged ones are skipped
-    _materialize(dg.AssetSelection.assets(src.core_table).upstream())
 
 
 @app.command()
@@ -146,7 +145,6 @@ def demo(
     for source in all_sources().values():  # reference sources first: later contracts check against them
         if source.name in files:
             _ingest(source.name, files[source.name])
-            _materialize(dg.AssetSelection.assets(source.core_table).upstream())
     result = _materialize(dg.AssetSelection.all())
     _print_published(result)
     console.print(f"Tid: {time.perf_counter() - started:.1f} s".replace(".", ","))
@@ -232,16 +230,10 @@ def _codes(values: list[str] | None) -> list[str] | None:
 
 
 def _ingest_fetched(source: str, paths: list[Path]) -> None:
-    import dagster as dg
-
-    from pipelines.sources.registry import get_source
-
     if not paths:
         console.print(f"Inga svar med data att läsa in för {source}.")
         return
     _ingest(source, paths)
-    # upstream(): also the tables the core table depends on (e.g. core_ref__regioner), as the demo does
-    _materialize(dg.AssetSelection.assets(get_source(source).core_table).upstream())
 
 
 @fetch_app.command("scb")

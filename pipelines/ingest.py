@@ -25,7 +25,7 @@ import pyarrow as pa
 from pipelines import build, contracts, reference, warehouse
 from pipelines.errors import MissingInput, RejectedInput, Violation
 from pipelines.sources.registry import Source, get_source
-from pipelines.workspace import Workspace
+from pipelines.workspace import Workspace, atomic_write
 
 
 @dataclass(frozen=True)
@@ -306,7 +306,7 @@ def accept(
     folder = ws.incoming_dir(source.name)
     folder.mkdir(parents=True, exist_ok=True)
     for f, data, _ in candidates:
-        _atomic_write(f.path, data)
+        atomic_write(f.path, data)
         meta = {
             "sha256": f.sha256,
             "stored_as": f.path.name,
@@ -314,13 +314,7 @@ def accept(
             "ingested_at": f.ingested_at.isoformat(),
             "size": f.size,
         }
-        _atomic_write(
+        atomic_write(
             folder / f"{f.sha256}.meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode()
         )
     return [f for f, _, _ in candidates]
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)

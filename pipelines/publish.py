@@ -36,7 +36,7 @@ from typing import Any
 import duckdb
 
 from pipelines import reportlib, warehouse
-from pipelines.workspace import REPO_ROOT, Workspace
+from pipelines.workspace import REPO_ROOT, Workspace, atomic_write
 
 REPORTS_DIR = REPO_ROOT / "reports"
 LOAD_CALL = re.compile(r"""\bload\(\s*["']([a-z0-9_]+)["']\s*\)""")
@@ -254,19 +254,13 @@ def _update_index(ws: Workspace, slug: str, version: str, manifest: Mapping[str,
             "filer": manifest["filer"],
         }
     )
-    _atomic_text(index_path, json.dumps(index, ensure_ascii=False, indent=2))
+    atomic_write(index_path, json.dumps(index, ensure_ascii=False, indent=2).encode())
     link_tmp = folder / "latest.tmp"
     if link_tmp.is_symlink() or link_tmp.exists():
         link_tmp.unlink()
     link_tmp.symlink_to(version)
     os.replace(link_tmp, folder / "latest")
     write_review_site(ws)
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def write_review_site(ws: Workspace) -> Path:
@@ -314,7 +308,7 @@ def write_review_site(ws: Workspace) -> Path:
         f"paketversioner.</p>{''.join(sections) or '<p>Inget publicerat än.</p>'}</body></html>"
     )
     target = ws.published / "index.html"
-    _atomic_text(target, page)
+    atomic_write(target, page.encode())
     return target
 
 

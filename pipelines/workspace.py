@@ -67,6 +67,13 @@ class Workspace:
         return self
 
 
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old content or the new, never half of it."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def workspace_home() -> Path:
     return Path(os.environ.get("ANALYSPLAN_HOME") or DEFAULT_HOME).expanduser().resolve()
 

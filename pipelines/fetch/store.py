@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines.workspace import Workspace
+from pipelines.workspace import Workspace, atomic_write
 
 FOLDER = "hamtat"
 
@@ -53,7 +52,7 @@ def store_response(
     path = folder / f"{digest}.json"
     meta_path = folder / f"{digest}.meta.json"
     if not path.exists():
-        _atomic_write(path, body)
+        atomic_write(path, body)
     when = (fetched_at or datetime.now(UTC)).isoformat()
     fetch = {"url": url, "metod": method, "fraga": query, "status": status, "hamtad": when, **(extra or {})}
     if meta_path.exists():
@@ -61,11 +60,5 @@ def store_response(
         meta["hamtningar"].append(fetch)
     else:
         meta = {"kalla": source, "sha256": digest, "fil": path.name, "byte": len(body), "hamtningar": [fetch]}
-    _atomic_write(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+    atomic_write(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
     return StoredResponse(source, digest, path, meta_path, len(body))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
