@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -35,6 +38,36 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     ingest.build_reference(connection)
     yield connection
     connection.close()
+
+
+def materialize(selection: Any) -> Any:
+    """Materialize ``selection`` (a Dagster AssetSelection) in-process in the current workspace."""
+    import dagster as dg
+
+    from pipelines import definitions
+
+    return dg.materialize(
+        definitions.ALL_ASSETS,
+        selection=selection,
+        instance=dg.DagsterInstance.get(),
+        resources=definitions.resources(),
+        raise_on_error=False,
+    )
+
+
+def edit_csv(data: bytes, line: int, column: str, value: str) -> bytes:
+    """A semicolon CSV with one cell changed (``line`` as an editor shows it, header = 1)."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8")), delimiter=";"))
+    rows[line - 1][rows[0].index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def repeat_csv_line(data: bytes, line: int) -> bytes:
+    """A CSV with a copy of ``line`` added at the end."""
+    lines = data.decode("utf-8").splitlines(keepends=True)
+    return "".join([*lines, lines[line - 1]]).encode("utf-8")
 
 
 def tree(folder: Path) -> dict[str, str]:

@@ -10,22 +10,10 @@ import pytest
 
 from pipelines import ingest, warehouse
 from pipelines.workspace import Workspace
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, materialize
 
 PX = FIXTURES / "pxweb"
 UPSTREAM_OF_OUT = dg.AssetSelection.assets("out_scb__aldersstruktur").upstream()
-
-
-def materialize(selection: dg.AssetSelection) -> dg.ExecuteInProcessResult:
-    from pipelines import definitions
-
-    return dg.materialize(
-        definitions.ALL_ASSETS,
-        selection=selection,
-        instance=dg.DagsterInstance.get(),
-        resources=definitions.resources(),
-        raise_on_error=False,
-    )
 
 
 @pytest.mark.parametrize(

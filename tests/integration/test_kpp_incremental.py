@@ -17,23 +17,12 @@ import pytest
 
 from pipelines import ingest, warehouse
 from pipelines.workspace import Workspace
+from tests.conftest import materialize
 from tests.integration.kpp_fixtures import FIXTURES
 
 KONTAKTER = dg.AssetSelection.assets("core_kpp__kontakter").upstream()
 LAN = {"lan": "25"}  # as the CLI passes it (ANALYSPLAN_LAN); the assets get it from the resource
 RAW_ROWS = "SELECT rowid, * FROM raw_kpp__kontakter ORDER BY rowid"
-
-
-def materialize(selection: dg.AssetSelection) -> dg.ExecuteInProcessResult:
-    from pipelines import definitions
-
-    return dg.materialize(
-        definitions.ALL_ASSETS,
-        selection=selection,
-        instance=dg.DagsterInstance.get(),
-        resources=definitions.resources(),
-        raise_on_error=False,
-    )
 
 
 def query(workspace: Workspace, sql: str) -> list[tuple[Any, ...]]:

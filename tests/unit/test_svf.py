@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,25 +11,13 @@ import pytest
 from pipelines.errors import RejectedInput
 from pipelines.sources import svf
 from pipelines.sources.registry import all_sources
+from tests.conftest import edit_csv, repeat_csv_line
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "svf"
 
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
-
-
-def edit(data: bytes, line: int, column: str, value: str) -> bytes:
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8")), delimiter=";"))
-    rows[line - 1][rows[0].index(column)] = value
-    out = io.StringIO()
-    csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
-    return out.getvalue().encode("utf-8")
-
-
-def append(data: bytes, line: int) -> bytes:
-    lines = data.decode("utf-8").splitlines(keepends=True)
-    return "".join([*lines, lines[line - 1]]).encode("utf-8")
 
 
 def rejected(reader: Any, data: bytes) -> list[tuple[Any, ...]]:
@@ -88,12 +74,12 @@ def test_maxledtider_as_delivered() -> None:
 )
 def test_maxledtider_rules(line: int, column: str, value: str, rule: str) -> None:
     assert (rule, line, column) in rejected(
-        svf.read_maxledtider, edit(fixture("maxledtider_small.csv"), line, column, value)
+        svf.read_maxledtider, edit_csv(fixture("maxledtider_small.csv"), line, column, value)
     )
 
 
 def test_maxledtider_duplicate() -> None:
-    assert rejected(svf.read_maxledtider, append(fixture("maxledtider_small.csv"), 2)) == [
+    assert rejected(svf.read_maxledtider, repeat_csv_line(fixture("maxledtider_small.csv"), 2)) == [
         ("svf-dubblett", 5, None)
     ]
 
@@ -147,12 +133,14 @@ def test_optional_event_columns_may_be_absent() -> None:
 )
 def test_event_rules(line: int, column: str, value: str, rule: str) -> None:
     assert (rule, line, column) in rejected(
-        svf.read_events, edit(fixture("handelser_small.csv"), line, column, value)
+        svf.read_events, edit_csv(fixture("handelser_small.csv"), line, column, value)
     )
 
 
 def test_event_duplicate() -> None:
-    assert rejected(svf.read_events, append(fixture("handelser_small.csv"), 3)) == [("svf-dubblett", 9, None)]
+    assert rejected(svf.read_events, repeat_csv_line(fixture("handelser_small.csv"), 3)) == [
+        ("svf-dubblett", 9, None)
+    ]
 
 
 def test_every_event_code_has_a_type() -> None:
@@ -216,12 +204,12 @@ def test_aggregates_as_delivered() -> None:
 )
 def test_aggregate_rules(line: int, column: str, value: str, rule: str) -> None:
     assert (rule, line, column) in rejected(
-        svf.read_aggregates, edit(fixture("ledtider_small.csv"), line, column, value)
+        svf.read_aggregates, edit_csv(fixture("ledtider_small.csv"), line, column, value)
     )
 
 
 def test_aggregate_duplicate() -> None:
-    assert rejected(svf.read_aggregates, append(fixture("ledtider_small.csv"), 3)) == [
+    assert rejected(svf.read_aggregates, repeat_csv_line(fixture("ledtider_small.csv"), 3)) == [
         ("svf-dubblett", 7, None)
     ]
 

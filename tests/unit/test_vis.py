@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from pathlib import Path
@@ -14,6 +12,7 @@ import pytest
 from pipelines.errors import RejectedInput
 from pipelines.sources import vis
 from pipelines.sources.registry import all_sources
+from tests.conftest import edit_csv, repeat_csv_line
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vis"
 STATIN = "11111111-1111-4111-8111-000000000001"
@@ -22,21 +21,6 @@ STATIN_K = "11111111-1111-4111-8111-000000000002"
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
-
-
-def edit(data: bytes, line: int, column: str, value: str) -> bytes:
-    """The CSV with one cell changed (``line`` as an editor shows it, header = 1)."""
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8")), delimiter=";"))
-    rows[line - 1][rows[0].index(column)] = value
-    out = io.StringIO()
-    csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
-    return out.getvalue().encode("utf-8")
-
-
-def append(data: bytes, line: int) -> bytes:
-    """The CSV with a copy of ``line`` added at the end."""
-    lines = data.decode("utf-8").splitlines(keepends=True)
-    return "".join([*lines, lines[line - 1]]).encode("utf-8")
 
 
 def rejected(data: bytes, reader: Any = vis.read_results, name: str = "fil.csv") -> list[tuple[Any, ...]]:
@@ -130,28 +114,30 @@ UPLOAD_CASES = [
 
 @pytest.mark.parametrize(("line", "column", "value", "rule", "named"), UPLOAD_CASES)
 def test_upload_rules(line: int, column: str, value: str, rule: str, named: str | None) -> None:
-    found = rejected(edit(fixture("upload_small.csv"), line, column, value))
+    found = rejected(edit_csv(fixture("upload_small.csv"), line, column, value))
     assert (rule, line) in [(r, row) for r, row, _ in found], found
     if named is not None:
         assert (rule, line, named) in found, found
 
 
 def test_two_national_rows_for_one_measure_and_period() -> None:
-    found = rejected(append(fixture("upload_small.csv"), 3))
+    found = rejected(repeat_csv_line(fixture("upload_small.csv"), 3))
     assert found == [("vis-riket", 13, "RegionOrganisationId")]
 
 
 def test_duplicate_region_row() -> None:
-    assert rejected(append(fixture("upload_small.csv"), 4)) == [("vis-dubblett", 13, None)]
+    assert rejected(repeat_csv_line(fixture("upload_small.csv"), 4)) == [("vis-dubblett", 13, None)]
 
 
 def test_malformed_instruction() -> None:
-    data = edit(fixture("upload_small.csv"), 2, "RegionOrganisationId", "KEEP_EXISTING_DATA_FOR_REGISTER:x")
+    data = edit_csv(
+        fixture("upload_small.csv"), 2, "RegionOrganisationId", "KEEP_EXISTING_DATA_FOR_REGISTER:x"
+    )
     assert rejected(data) == [("vis-instruktion", 2, None)]
 
 
 def test_type_errors_keep_line_numbers_after_the_instruction() -> None:
-    assert rejected(edit(fixture("upload_small.csv"), 5, "Numerator", "tre")) == [
+    assert rejected(edit_csv(fixture("upload_small.csv"), 5, "Numerator", "tre")) == [
         ("csv-heltal", 5, "Numerator")
     ]
 
@@ -232,12 +218,12 @@ EXPORT_CASES = [
 def test_export_rules(line: int, column: str, value: str, rule: str, named: str) -> None:
     data = fixture("export_small.csv")
     if rule == "vis-export-titel":
-        data = edit(data, line, "Diagramrubrik", "")
-    assert (rule, line, named) in rejected(edit(data, line, column, value))
+        data = edit_csv(data, line, "Diagramrubrik", "")
+    assert (rule, line, named) in rejected(edit_csv(data, line, column, value))
 
 
 def test_export_duplicate() -> None:
-    assert rejected(append(fixture("export_small.csv"), 3)) == [("vis-dubblett", 10, None)]
+    assert rejected(repeat_csv_line(fixture("export_small.csv"), 3)) == [("vis-dubblett", 10, None)]
 
 
 def test_export_title_may_come_from_diagramrubrik_alone() -> None:
@@ -360,4 +346,4 @@ def test_blank_lines_keep_line_numbers() -> None:
     data = "".join([*lines[:4], "\n", *lines[4:]]).encode()  # a blank line 5
     table = vis.read_results(data, "tom_rad.csv")
     assert table["kalla_rad"].to_pylist()[:4] == [3, 4, 6, 7]
-    assert set(rejected(edit(data, 7, "Rate", "2,0"))) == {("vis-andel", 7, "Rate")}
+    assert set(rejected(edit_csv(data, 7, "Rate", "2,0"))) == {("vis-andel", 7, "Rate")}
