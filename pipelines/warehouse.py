@@ -36,46 +36,18 @@ CREATE TABLE IF NOT EXISTS meta_filer (
 """
 
 
-# Shared definitions every SQL file may use, installed on every connection: one place for the
-# age bands and the ICD-10 chapter of a diagnosis code (and no progress bars on the terminal).
-MACROS = """
-SET enable_progress_bar = false;
-CREATE OR REPLACE TEMP MACRO aldersgrupp_65(alder) AS CASE WHEN alder < 65 THEN '0-64' ELSE '65+' END;
-CREATE OR REPLACE TEMP MACRO aldersband_10(alder) AS
-    CASE WHEN alder >= 90 THEN '90+'
-         ELSE (floor(alder / 10) * 10)::INTEGER::VARCHAR || '-'
-              || (floor(alder / 10) * 10 + 9)::INTEGER::VARCHAR END;
-CREATE OR REPLACE TEMP MACRO icd10_kapitel(kod) AS
-    CASE
-        WHEN kod IS NULL OR NOT regexp_full_match(upper(kod), '[A-Z][0-9]{2}.*') THEN NULL
-        WHEN upper(left(kod, 1)) IN ('A', 'B') THEN 'I'
-        WHEN upper(left(kod, 1)) = 'C' OR upper(left(kod, 3)) BETWEEN 'D00' AND 'D48' THEN 'II'
-        WHEN upper(left(kod, 1)) = 'D' THEN 'III'
-        WHEN upper(left(kod, 1)) = 'E' THEN 'IV'
-        WHEN upper(left(kod, 1)) = 'F' THEN 'V'
-        WHEN upper(left(kod, 1)) = 'G' THEN 'VI'
-        WHEN upper(left(kod, 3)) BETWEEN 'H00' AND 'H59' THEN 'VII'
-        WHEN upper(left(kod, 1)) = 'H' THEN 'VIII'
-        WHEN upper(left(kod, 1)) = 'I' THEN 'IX'
-        WHEN upper(left(kod, 1)) = 'J' THEN 'X'
-        WHEN upper(left(kod, 1)) = 'K' THEN 'XI'
-        WHEN upper(left(kod, 1)) = 'L' THEN 'XII'
-        WHEN upper(left(kod, 1)) = 'M' THEN 'XIII'
-        WHEN upper(left(kod, 1)) = 'N' THEN 'XIV'
-        WHEN upper(left(kod, 1)) = 'O' THEN 'XV'
-        WHEN upper(left(kod, 1)) = 'P' THEN 'XVI'
-        WHEN upper(left(kod, 1)) = 'Q' THEN 'XVII'
-        WHEN upper(left(kod, 1)) = 'R' THEN 'XVIII'
-        WHEN upper(left(kod, 1)) IN ('S', 'T') THEN 'XIX'
-        WHEN upper(left(kod, 1)) IN ('V', 'W', 'X', 'Y') THEN 'XX'
-        WHEN upper(left(kod, 1)) = 'Z' THEN 'XXI'
-        WHEN upper(left(kod, 1)) = 'U' THEN 'XXII'
-    END;
-"""
+MACRO_FILE = SQL_DIR / "macros.sql"
+
+
+def macro_text() -> str:
+    """The shared SQL macros (``sql/macros.sql``): age bands, ICD-10 chapter, … one definition each."""
+    return MACRO_FILE.read_text(encoding="utf-8")
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(MACROS)
+    """Install ``sql/macros.sql`` on ``con`` (and turn off progress bars on the terminal)."""
+    con.execute("SET enable_progress_bar = false")
+    con.execute(macro_text())
 
 
 def check_table_name(name: str) -> str:
