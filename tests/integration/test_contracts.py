@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import pytest
 
 from pipelines import contracts
+from pipelines.sources.registry import all_sources
 
 GOOD = [("25", 2020, a, k, 100 + a) for a in range(101) for k in ("1", "2")]
 
@@ -53,11 +56,41 @@ def test_wrong_type_or_columns_fail_before_values(con: duckdb.DuckDBPyConnection
     assert result.failures[0].rule == "kolumner"
 
 
-@pytest.mark.parametrize("table", ["core_scb__befolkning"])
+SUITES = sorted(path.stem for path in contracts.CONTRACTS_DIR.glob("*.json"))
+
+
+def test_every_core_table_has_a_suite_and_no_suite_is_orphaned() -> None:
+    assert len(SUITES) == 12
+    assert sorted({source.core_table for source in all_sources().values()}) == SUITES
+
+
+def expectation_columns(kwargs: dict[str, Any]) -> list[str]:
+    named = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
+    return [*named, *kwargs.get("column_list", [])]
+
+
+@pytest.mark.parametrize("table", SUITES)
 def test_every_contract_has_types_and_rationales(table: str) -> None:
+    """Every rule says why (in Swedish) and names only typed columns.
+
+    A not-null rule needs no reason of its own (the column is delivered on every row). Every other
+    expectation and every SQL rule carries ``rationale``: the reason a reader of a broken contract is
+    given next to the rule.
+    """
     suite = contracts.load_suite(table)
     assert suite["name"] == table
-    assert set(suite["meta"]["column_types"]) >= set(suite["meta"]["grain"])
+    assert suite["meta"]["table"] == table
+    types = suite["meta"]["column_types"]
+    assert set(types) >= set(suite["meta"]["grain"])
+    assert suite["meta"]["description"].strip()
     for expectation in suite["expectations"]:
-        if expectation["type"].startswith(("expect_column_values_to_be_between", "expect_table_row_count")):
-            assert expectation.get("meta", {}).get("rationale"), expectation
+        assert set(expectation_columns(expectation["kwargs"])) <= set(types), expectation
+        if expectation["type"] == "expect_column_values_to_not_be_null":
+            continue
+        rationale = expectation.get("meta", {}).get("rationale", "")
+        assert len(rationale.split()) >= 2, expectation
+    sql_rules = suite["meta"].get("sql_rules", [])
+    assert len({rule["name"] for rule in sql_rules}) == len(sql_rules)
+    for rule in sql_rules:
+        assert rule["sql"].lstrip().upper().startswith(("SELECT", "WITH")), rule["name"]
+        assert len(rule.get("rationale", "").split()) >= 2, rule["name"]
