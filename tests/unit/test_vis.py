@@ -39,11 +39,24 @@ def rows(table: Any) -> list[dict[str, Any]]:
 
 def test_upload_format_as_delivered() -> None:
     table = vis.read_results(fixture("upload_small.csv"), "upload_small.csv")
-    assert table.schema == vis.RESULT_SCHEMA
     out = rows(table)
     assert [r["kalla_rad"] for r in out] == list(range(3, 13))  # line 2 is the instruction
     assert {r["format"] for r in out} == {"vis-upload"}
-    riket, norrbotten, _, sunderby, kalix, kvinnor, median, halvar, riket_kvinnor, _ = out
+    riket, norrbotten, stockholm, sunderby, kalix, kvinnor, median, halvar, riket_kvinnor, riket_halvar = out
+    # Types as the core table needs them: counts are ints, rates floats, periods dates, codes text.
+    assert [type(riket[c]) for c in ("taljare", "namnare", "andel", "ki_lag", "version")] == [
+        int,
+        int,
+        float,
+        float,
+        int,
+    ]
+    assert type(riket["period_start"]) is date and type(median["matpopulation"]) is int
+    assert stockholm["region_kod"] == "01" and stockholm["region_namn"] == "Stockholm"  # leading zero kept
+    assert (stockholm["ki_lag"], stockholm["ki_hog"], stockholm["enhetsniva"]) == (None, None, "region")
+    # Statin, region level, 2020: Norrbotten 340/420 and Stockholm 3400/4000 as delivered.
+    region_level = [r for r in out if r["matt_id"] == STATIN and r["enhetsniva"] == "region"]
+    assert sum(r["taljare"] for r in region_level) == 3740 and sum(r["namnare"] for r in region_level) == 4420
     assert riket["region_kod"] is None and riket["enhetsniva"] == "riket"
     assert (riket["taljare"], riket["namnare"], riket["andel"]) == (1700, 2000, 0.85)
     assert (riket["ki_lag"], riket["ki_hog"]) == (0.8338, 0.865)
@@ -74,6 +87,13 @@ def test_upload_format_as_delivered() -> None:
         0.8182,
     )
     assert riket["register_hsaid"] == "SE2321000131-REG0001" and riket["register_namn"] == "SWEDEHEART"
+    assert (halvar["region_kod"], halvar["varde"], halvar["matpopulation"]) == ("25", 31.0, 60)
+    assert (riket_halvar["region_kod"], riket_halvar["varde"], riket_halvar["matpopulation"]) == (
+        None,
+        28.0,
+        2650,
+    )
+    assert riket_halvar["period_slut"] == date(2020, 6, 30)
 
 
 def test_upload_without_instruction_row_counts_lines_from_2() -> None:
