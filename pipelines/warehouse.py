@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,9 @@ def macro_text() -> str:
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     """Install ``sql/macros.sql`` on ``con`` (and turn off progress bars on the terminal)."""
-    con.execute("SET enable_progress_bar = false")
+    # In Jupyter without ipywidgets DuckDB has no progress bar and refuses the setting (duckdb#7590).
+    with suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
     con.execute(macro_text())
 
 
