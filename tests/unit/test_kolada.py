@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from pipelines.errors import RejectedInput, Violation
-from pipelines.sources import kolada
 from pipelines.sources.kolada import kolada_id, read, scb_region_kod
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kolada"
@@ -53,9 +52,23 @@ def test_region_mapping_is_explicit_and_invertible() -> None:
 
 def test_first_page() -> None:
     table = read((FIXTURES / "kolada_sida1.json").read_bytes(), "kolada_sida1.json")
-    assert table.schema == kolada.SCHEMA
     assert table.num_rows == 8
     rows = table.to_pylist()
+    # Page 1 as delivered: Kolada ids 0000/0025/0024 become SCB's 00/25/24, years stay in order.
+    assert [(r["kpi"], r["region_kod"], r["ar"], r["varde"]) for r in rows] == [
+        ("N70061", "00", 2023, 31110.0),
+        ("N70061", "00", 2024, 32353.0),
+        ("N70061", "25", 2023, 33871.0),
+        ("N70061", "25", 2024, 34912.0),
+        ("N70061", "24", 2023, 34400.0),
+        ("N70061", "24", 2024, 35500.0),
+        ("N70059", "00", 2023, 4342.0),
+        ("N70059", "00", 2024, None),
+    ]
+    # JSON integers are kronor as floats (the core column is DOUBLE), the year an int, "" status none
+    assert type(rows[0]["varde"]) is float and type(rows[0]["ar"]) is int
+    assert [r["status"] for r in rows[:7]] == [None] * 7
+    assert sum(r["varde"] for r in rows if r["kpi"] == "N70061" and r["ar"] == 2024) == 32353 + 34912 + 35500
     assert rows[0] == {
         "kpi": "N70061",
         "kolada_id": "0000",

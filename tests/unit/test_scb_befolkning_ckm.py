@@ -15,7 +15,6 @@ import pyarrow as pa
 import pytest
 
 from pipelines.errors import RejectedInput, Violation
-from pipelines.sources import scb_befolkning
 from pipelines.sources.scb_befolkning import ckm_tolerance, read, read_manad
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pxweb"
@@ -55,7 +54,6 @@ def where(v: Violation) -> tuple[str, str, int | None, str | None]:
 
 def test_ckm_fixture_is_read_with_its_codes_normalised() -> None:
     table = read((FIXTURES / CKM).read_bytes(), CKM)
-    assert table.schema == scb_befolkning.SCHEMA
     assert table.num_rows == 2 * AGES * 3  # every delivered cell, Civilstand SC kept
     assert set(table.column("tabell").to_pylist()) == {"BefolkningCKM"}
     rows = table.to_pylist()
@@ -70,6 +68,19 @@ def test_ckm_fixture_is_read_with_its_codes_normalised() -> None:
         "kalla_rad": 1,
     }
     assert rows[1]["folkmangd"] + rows[2]["folkmangd"] == 127501 + 121427 == 248928  # parts ≠ total
+    assert [r["kon"] for r in rows[:3]] == ["tot", "1", "2"]  # TotSa → tot, 1 män, 2 kvinnor as delivered
+    assert type(rows[0]["folkmangd"]) is int and type(rows[0]["ar"]) is int
+    # Luleå's grand total starts the second region; the last cell is Luleå's women, TOT5 (sum of bands).
+    assert rows[LULEA] == {**rows[0], "region_kod": "2580", "folkmangd": 80322, "kalla_rad": LULEA + 1}
+    assert rows[-1] == {
+        **rows[0],
+        "region_kod": "2580",
+        "alder_kod": "TOT5",
+        "kon": "2",
+        "folkmangd": 39217,
+        "kalla_rad": 642,
+    }
+    assert [r["folkmangd"] for r in rows[LULEA : LULEA + 3]] == [80322, 41106, 39215]
     luleå_boys = {**rows[0], "region_kod": "2580", "alder_kod": "0", "kon": "1", "folkmangd": 253}
     assert rows[position(1, "0", "1")] == {**luleå_boys, "kalla_rad": 326}
     codes = list(dict.fromkeys(table.column("alder_kod").to_pylist()))
@@ -239,6 +250,10 @@ def test_monthly_fixture() -> None:
         "kalla_rad": 1,
     }
     assert rows[1] == {**rows[0], "manad": 2, "folkmangd": 248757, "kalla_rad": 2}
+    assert rows[2] == {**rows[0], "kon": "1", "folkmangd": 127470, "kalla_rad": 3}  # "2025M01", men
+    # PxWeb v1 delivers the numbers as text: they must arrive as ints, months as ints 1–12
+    assert type(rows[0]["folkmangd"]) is int and type(rows[0]["manad"]) is int
+    assert sorted({r["manad"] for r in rows}) == [1, 2]
     assert rows[-1] == {
         **rows[0],
         "manad": 2,
