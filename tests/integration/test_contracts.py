@@ -1,4 +1,4 @@
-"""The core_scb__befolkning contract: passes good data, names what bad data breaks."""
+"""Data contracts: core_scb__befolkning passes good data and names what bad data breaks; every suite says why."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def expectation_columns(kwargs: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("table", SUITES)
 def test_every_contract_has_types_and_rationales(table: str) -> None:
-    """Every rule says why (in Swedish) and names only typed columns.
+    """Every rule says why and names only typed columns.
 
     A not-null rule needs no reason of its own (the column is delivered on every row). Every other
     expectation and every SQL rule carries ``rationale``: the reason a reader of a broken contract is
