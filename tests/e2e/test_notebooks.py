@@ -74,17 +74,20 @@ def test_share_65_plus_notebook_reproduces_the_published_figure_read_only(
     assert len(figures) == 1
     text = stream_text(notebook)
     assert "Lagret och den publicerade versionen stämmer" in text
-    # The report's own sentence, as published: "… och 25,2 % av dem var 65 år eller äldre, mot 20,6 % i riket."
+    # The report's own sentences, as published (for its period): "Den 31 december 2025 bodde 248 927
+    # personer i Norrbottens län, och 25,4 % av dem var 65 år eller äldre, mot 21,1 % i riket."
     report = html.unescape((home / "published" / "befolkning" / "latest" / "report.html").read_text("utf-8"))
     flat = " ".join(re.sub(r"<[^>]+>", " ", report).split())
+    year = re.search(r"Den 31 december (\d{4}) bodde", flat)
     published = re.search(r"(\d+,\d\s%) av dem var 65 år eller äldre, mot (\d+,\d\s%) i riket", flat)
-    assert published, "rapportens mening om andelen 65+ saknas"
+    assert year and published, "rapportens meningar om andelen 65+ saknas"
     lan, riket = (" ".join(share.split()) for share in published.groups())
     said = re.search(
-        r"var (\d+,\d\s%) av invånarna i Norrbottens län 65 år eller äldre, mot (\d+,\d\s%)", text
+        r"Den 31 december (\d{4}) var (\d+,\d\s%) av invånarna i Norrbottens län 65 år eller äldre, mot (\d+,\d\s%)",
+        text,
     )
     assert said, text
-    assert [" ".join(share.split()) for share in said.groups()] == [lan, riket]
+    assert [" ".join(part.split()) for part in said.groups()] == [year.group(1), lan, riket]
     assert lan != riket  # the county is older than the country
 
 
