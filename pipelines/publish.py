@@ -153,7 +153,7 @@ def publish(
 
     params = {k: v for k, v in (params or {}).items() if v is not None}
     meta = reportlib.report_meta(slug)
-    formats = tuple(meta.get("format", ["html", "pdf"]))
+    formats = tuple(meta.get("format") or reportlib.formats_for(meta["publikationsform"]))
     qmd = report_qmd(slug)
     tables = tables_read(slug)
     engine_name = resolve_engine(engine)

@@ -8,6 +8,7 @@ finds the tables a report needs from its ``load("…")`` calls. Cells stay thin:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
@@ -56,6 +57,27 @@ def report_meta(slug: str) -> dict[str, Any]:
     uppdrag = {u["id"]: u for u in plan()["uppdrag"]}
     entry["uppdrag_data"] = uppdrag[entry["uppdrag"]]
     return entry
+
+
+_ALTERNATIVES = re.compile(r"\boch/eller\b|\beller\b|\bsamt\b|;")
+FORMAT_ORDER = ("html", "pdf", "pptx")
+
+
+def formats_for(publikationsform: str) -> list[str]:
+    """The formats a report is published in, from the plan's publikationsform.
+
+    "Kort analys", "Analysrapport" (and any other written form) → html + pdf; "Analysresultat
+    (PPT-bilder)" → pptx + html; where the plan offers a choice ("A eller B", "A och/eller B"),
+    both. Always in the order html, pdf, pptx.
+    """
+    wanted: set[str] = set()
+    for part in _ALTERNATIVES.split(publikationsform.lower()):
+        if not re.search(r"\w", part):
+            continue
+        wanted |= {"pptx", "html"} if "ppt" in part else {"html", "pdf"}
+    if not wanted:
+        raise ValueError(f"publikationsformen {publikationsform!r} säger inget om formatet")
+    return [f for f in FORMAT_ORDER if f in wanted]
 
 
 def metadata_block(slug: str) -> str:
