@@ -386,16 +386,20 @@ def key_figure_change(current: Mapping[str, Any], previous: Mapping[str, Any] | 
     if previous is None:
         return "ny"
     diff = float(current["varde"]) - float(previous["varde"])
-    if current.get("format") == "procent":
-        return formatering.procentenheter(diff, int(current.get("decimaler", 1)))
-    decimals = int(current.get("decimaler", 0))
-    if round(diff, decimals) == 0:
-        return "oförändrat"
+    share = current.get("format") == "procent"
+    decimals = int(current.get("decimaler", 1 if share else 0))
+    if formatering.tal(abs(diff) * (100 if share else 1), decimals).strip("0,") == "":
+        return "oförändrat"  # no change at the precision shown
+    if share:
+        return formatering.procentenheter(diff, decimals)
     return ("+" if diff > 0 else "") + formatering.tal(diff, decimals)
 
 
-def _change_text(position: int, current: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
-    return key_figure_change(current, previous) if position else "första versionen"
+def previous_same_period(versions: Sequence[Mapping[str, Any]], position: int) -> int | None:
+    """The version before ``versions[position]`` with the same data period (what a re-render changed)."""
+    period = versions[position].get("dataperiod")
+    earlier = [i for i in range(position) if versions[i].get("dataperiod") == period]
+    return earlier[-1] if earlier else None
 
 
 def _key_figures(ws: Workspace, slug: str, version: str) -> dict[str, Any]:
@@ -421,8 +425,9 @@ def write_review_site(ws: Workspace) -> Path:
 
     Per version: data period, date, status (``status.json``), code revision (and whether the work
     tree had uncommitted changes), its key figures with the change since the report's previous
-    version, and links to every format, the manifest and ``nyckeltal.json``. It links the version
-    folders (never copies them), so it can be rewritten at any time without touching a version.
+    version of the same data period (what new data or code changed), and links to every format,
+    the manifest and ``nyckeltal.json``. It links the version folders (never copies them), so it
+    can be rewritten at any time without touching a version.
     """
     sections = []
     for index_path in sorted(ws.published.glob("*/versions.json")):
@@ -446,14 +451,18 @@ def write_review_site(ws: Workspace) -> Path:
             if (ws.published / slug / name / "nyckeltal.json").exists():
                 links.append(f'<a href="{base}/nyckeltal.json">nyckeltal</a>')
             params = ", ".join(f"{k} = {val}" for k, val in (v.get("parametrar") or {}).items()) or "–"
-            commit = html.escape((v.get("commit") or "–")[:10])
+            commit = f"<code>{html.escape((v.get('commit') or '–')[:10])}</code>"
             if v.get("ocommittade_andringar"):
                 commit += '<br><span class="dirty">ocommittade ändringar</span>'
             status = statuses.get(name, {}).get("status", DEFAULT_STATUS)
-            previous = figures[i - 1] if i > 0 else {}
+            before = previous_same_period(versions, i)
             items = "".join(
                 f"<li>{html.escape(f['etikett'])}: <strong>{html.escape(f['text'])}</strong> "
-                f'<span class="andring">({html.escape(_change_text(i, f, previous.get(k)))})</span></li>'
+                '<span class="andring">('
+                + html.escape(
+                    key_figure_change(f, figures[before].get(k)) if before is not None else "första versionen"
+                )
+                + ")</span></li>"
                 for k, f in figures[i].items()
             )
             row_class = ' class="latest"' if name == latest else ""
@@ -463,7 +472,7 @@ def write_review_site(ws: Workspace) -> Path:
                 f"<td>{html.escape(str(v.get('dataperiod') or '–'))}</td>"
                 f"<td>{html.escape(v['publicerad'].replace('T', ' ').removesuffix('+00:00'))}</td>"
                 f'<td><span class="status status-{status}">{status}</span></td>'
-                f"<td>{html.escape(params)}</td><td><code>{commit}</code></td>"
+                f"<td>{html.escape(params)}</td><td>{commit}</td>"
                 f'<td><ul class="nyckeltal">{items or "<li>–</li>"}</ul></td>'
                 f"<td>{' · '.join(links)}</td></tr>"
             )
@@ -475,7 +484,8 @@ def write_review_site(ws: Workspace) -> Path:
             f'senaste: <a href="{html.escape(slug)}/latest/{html.escape(first_file)}">'
             f"{html.escape(latest)}</a> (nyaste versionen av den senaste dataperioden)</p>"
             "<table><thead><tr><th>Version</th><th>Dataperiod</th><th>Renderad (UTC)</th><th>Status</th>"
-            "<th>Parametrar</th><th>Kod</th><th>Nyckeltal (ändring sedan förra versionen)</th>"
+            "<th>Parametrar</th><th>Kod</th><th>Nyckeltal (ändring sedan förra versionen för samma "
+            "dataperiod)</th>"
             f"<th>Filer</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
         )
     page = (

@@ -132,7 +132,7 @@ def test_versions_key_figures_latest_and_status(
     assert (
         'Andel 65+ år: <strong>25,6\u00a0%</strong> <span class="andring">(+0,4\u00a0procentenheter)' in site
     )
-    assert "(första versionen)" in site
+    assert site.count("(första versionen)") == 4  # 2 figures × (first version, first 2023 version)
     assert f'href="{SLUG}/latest/report.html">{second.version}</a>' in site
     assert site.count('class="status status-utkast"') == 3
 
@@ -163,7 +163,9 @@ def test_versions_key_figures_latest_and_status(
     assert read(dirty.folder / "manifest.json")["kod"]["dirty"] is True
     html = " ".join((dirty.folder / "report.html").read_text(encoding="utf-8").split())
     assert "Kodrevision 0123456789ab – ocommittade ändringar" in html
-    assert "ocommittade ändringar</span>" in (workspace.published / "index.html").read_text(encoding="utf-8")
+    site = (workspace.published / "index.html").read_text(encoding="utf-8")
+    assert "ocommittade ändringar</span>" in site
+    assert site.count("(oförändrat)") == 2  # same data as the second version
     with pytest.raises(publish.StatusError, match="ocommittade ändringar och kan inte bli publicerad"):
         publish.set_status(workspace, SLUG, dirty.version, "publicerad")
     publish.set_status(workspace, SLUG, dirty.version, "granskad")  # reviewing a draft is fine
@@ -220,6 +222,8 @@ def test_key_figure_is_checked_and_silent_outside_publish(
             {"varde": 0.2524},
             "+0,4\u00a0procentenheter",
         ),
+        ({"varde": 0.25241, "format": "procent", "decimaler": 1}, {"varde": 0.2524}, "oförändrat"),
+        ({"varde": 0.2524, "format": "procent", "decimaler": 2}, {"varde": 0.2525}, "−0,01 procentenheter"),
         ({"varde": 1, "format": "tal"}, None, "ny"),
     ],
 )
