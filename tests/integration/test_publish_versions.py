@@ -240,3 +240,27 @@ def test_latest_version_prefers_period_then_time() -> None:
     ]
     assert publish.latest_version(index) == "senaste-b"
     assert publish.latest_version(index[2:]) == "2020-c"
+
+
+def test_slides_where_the_plan_asks_for_them(
+    report: Path, workspace: Workspace, con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pptx import Presentation
+
+    meta = {
+        "rubrik": "Testrapport om äldre",
+        "uppdrag": "test",
+        "publikationsform": "Analysresultat (PPT-bilder)",
+    }
+    monkeypatch.setattr(publish.reportlib, "report_meta", lambda slug: dict(meta))  # no format: from the text
+    load_rows(con, [(2024, 248_653, 0.2524)])
+    result = publish_once(workspace, con)
+    assert set(result.files) == {"html", "pptx"}
+    assert read(result.folder / "manifest.json")["filer"] == {"html": "report.html", "pptx": "report.pptx"}
+    slides = list(Presentation(str(result.files["pptx"])).slides)
+    titles = [s.shapes.title.text if s.shapes.title is not None else "" for s in slides]
+    assert titles == ["Testrapport om äldre", "Hur många bor i länet?", "Om versionen"]
+    answer = " ".join(sh.text_frame.text for sh in slides[1].shapes if sh.has_text_frame)
+    assert "År 2024 bodde 248\u00a0653 personer i länet, 25,2\u00a0% var 65+." in answer
+    colophon = " ".join(sh.text_frame.text for sh in slides[-1].shapes if sh.has_text_frame)
+    assert f"Version {result.version}" in colophon and "Kodrevision 0123456789ab" in colophon
