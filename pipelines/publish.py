@@ -160,7 +160,7 @@ def colophon_lines(version: str, published_at: str, revision: Mapping[str, Any])
     dirty = " – ocommittade ändringar" if revision.get("dirty") else ""
     return [
         f"Version {version}",
-        f"Publicerad {published_at.replace('T', ' ').removesuffix('+00:00')} UTC",
+        f"Skapad {published_at.replace('T', ' ').removesuffix('+00:00')} UTC",
         f"Kodrevision {commit}{dirty}",
     ]
 
@@ -483,7 +483,7 @@ def write_review_site(ws: Workspace) -> Path:
             f'<section id="{html.escape(slug)}"><h2>{title}</h2><p class="slug">{html.escape(slug)} – '
             f'senaste: <a href="{html.escape(slug)}/latest/{html.escape(first_file)}">'
             f"{html.escape(latest)}</a> (nyaste versionen av den senaste dataperioden)</p>"
-            "<table><thead><tr><th>Version</th><th>Dataperiod</th><th>Renderad (UTC)</th><th>Status</th>"
+            "<table><thead><tr><th>Version</th><th>Dataperiod</th><th>Skapad (UTC)</th><th>Status</th>"
             "<th>Parametrar</th><th>Kod</th><th>Nyckeltal (ändring sedan förra versionen för samma "
             "dataperiod)</th>"
             f"<th>Filer</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"

@@ -82,7 +82,7 @@ def test_pdf_text_is_swedish_and_intact(demo: tuple[Path, subprocess.CompletedPr
     assert "Norrbotten" in flat
     for word in ("Övertorneå", "Älvsbyn", "Folkmängd", "åldersstruktur", "Överkalix"):
         assert word in flat, word
-    assert f"Om versionen Version {pdf.parent.resolve().name} Publicerad " in flat  # the colophon
+    assert f"Om versionen Version {pdf.parent.resolve().name} Skapad " in flat  # the colophon
 
 
 def test_manifest_names_data_and_code(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:

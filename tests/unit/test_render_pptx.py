@@ -19,7 +19,7 @@ QUESTIONS = [
 ]
 COLOPHON = [
     "Version 2024-0123456789ab",
-    "Publicerad 2026-12-01",
+    "Skapad 2026-12-01",
     "Kodrevision 8b2ef12 (ocommittade ändringar)",
 ]
 
