@@ -8,7 +8,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install demo test lint typecheck pytest dev clean
+.PHONY: install system-deps demo test lint typecheck pytest dev clean
 
 $(UV):
 	python3 -m venv .tools
@@ -20,6 +20,10 @@ $(UV):
 
 install: .venv/.synced
 
+# System packages the tests use: headless Chromium (review-site browser test) and poppler-utils.
+system-deps:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium poppler-utils)
+
 demo: install
 	$(UV) run --no-sync analysplan demo
 
@@ -30,10 +34,10 @@ lint: install
 typecheck: install
 	$(UV) run --no-sync mypy
 
-pytest: install
+pytest: install system-deps
 	$(UV) run --no-sync pytest
 
-test: lint typecheck pytest
+test: system-deps lint typecheck pytest
 
 dev: install
 	$(UV) run --no-sync analysplan --help >/dev/null

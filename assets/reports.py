@@ -33,7 +33,8 @@ def _report_asset(slug: str) -> dg.AssetsDefinition:
         group_name="rapporter",
         kinds={"quarto"},
         deps=publish.tables_read(slug),
-        description=f"{meta['rubrik']}: renderas till {', '.join(meta.get('format', ['html', 'pdf']))} "
+        description=f"{meta['rubrik']}: renderas till "
+        f"{', '.join(meta.get('format') or publish.reportlib.formats_for(meta['publikationsform']))} "
         f"och publiceras som en oföränderlig version i published/{slug}/.",
     )
     def report_asset(

@@ -173,6 +173,42 @@ def report(
 
 
 @app.command()
+def status(
+    slug: Annotated[str, typer.Argument(help="Rapportens namn, t.ex. befolkning")],
+    version: Annotated[
+        str | None, typer.Argument(help="Versionen (mappnamnet); utelämna för en lista")
+    ] = None,
+    ny_status: Annotated[
+        str | None, typer.Argument(metavar="STATUS", help="utkast, granskad eller publicerad")
+    ] = None,
+) -> None:
+    """Sätt en versions granskningsstatus (skrivs bredvid versionen, aldrig i den) eller lista dem."""
+    from pipelines import publish
+
+    ws = current_workspace()
+    versions = publish.read_versions(ws, slug)
+    if not versions:
+        raise _fail(f"rapporten {slug!r} har inga publicerade versioner i {ws.published}", 2)
+    if version is None or ny_status is None:
+        if version is not None:
+            raise _fail(f"ange status för {version}: {', '.join(publish.STATUSES)}", 2)
+        statuses = publish.read_statuses(ws, slug)
+        latest = publish.latest_version(versions)
+        for v in reversed(versions):
+            name = v["version"]
+            state = statuses.get(name, {}).get("status", publish.DEFAULT_STATUS)
+            flags = " (latest)" if name == latest else ""
+            flags += " – ocommittade ändringar" if v.get("ocommittade_andringar") else ""
+            print(f"{name}\t{state}{flags}")
+        return
+    try:
+        record = publish.set_status(ws, slug, version, ny_status)
+    except publish.StatusError as err:
+        raise _fail(str(err), 2) from None
+    console.print(f"{slug} {version}: status {record['status']} (satt {record['satt']}).")
+
+
+@app.command()
 def materialize(
     selection: Annotated[
         str, typer.Argument(help='Dagsters urvalssyntax, t.ex. "key:out_scb__aldersstruktur+"')

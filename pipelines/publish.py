@@ -12,6 +12,13 @@ therefore yields the same version name, and publishing is a no-op**: the existin
 as it is (its manifest still names the run that made it) and reported as unchanged. Any change in
 data or code gives a new version beside the old ones; ``published/<slug>/latest`` points at the
 newest and ``published/<slug>/versions.json`` lists them all.
+
+``latest`` points at the newest version of the newest data period (``dataperiod``: the ``period``
+parameter, else the latest ``ar`` in the frozen tables), not at whichever was rendered last. Each
+version's review status (``utkast`` → ``granskad`` → ``publicerad``) lives beside the versions in
+``published/<slug>/status.json`` (:func:`set_status`), never inside a version. A version rendered
+from a work tree with uncommitted changes says so (manifest ``kod.dirty``, its colophon, the site)
+and cannot be marked ``publicerad``. Every output ends with a colophon: version, date, code revision.
 """
 
 from __future__ import annotations
@@ -34,8 +41,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 
-from pipelines import reportlib, warehouse
+from pipelines import formatering, reportlib, warehouse
 from pipelines.workspace import REPO_ROOT, Workspace, atomic_write
 
 REPORTS_DIR = REPO_ROOT / "reports"
@@ -51,6 +59,14 @@ PACKAGES = (
     "pypandoc-binary",
     "typst",
 )
+
+
+STATUSES = ("utkast", "granskad", "publicerad")
+DEFAULT_STATUS = "utkast"
+
+
+class StatusError(ValueError):
+    """A refused status change, in Swedish for the analyst."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +141,30 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def data_period(data: Path, params: Mapping[str, Any]) -> int | None:
+    """The data period of a version: the ``period`` parameter, else the latest ``ar`` in its tables."""
+    if params.get("period") is not None:
+        return int(params["period"])
+    years = []
+    for path in sorted(data.glob("*.parquet")):
+        if "ar" in pl.read_parquet_schema(path):
+            latest = pl.scan_parquet(path).select(pl.col("ar").max()).collect().item()
+            if latest is not None:
+                years.append(int(latest))
+    return max(years, default=None)
+
+
+def colophon_lines(version: str, published_at: str, revision: Mapping[str, Any]) -> list[str]:
+    """What every HTML, PDF and PPTX of a version says about itself (see render(colophon=…))."""
+    commit = (revision.get("commit") or "okänd")[:12]
+    dirty = " – ocommittade ändringar" if revision.get("dirty") else ""
+    return [
+        f"Version {version}",
+        f"Skapad {published_at.replace('T', ' ').removesuffix('+00:00')} UTC",
+        f"Kodrevision {commit}{dirty}",
+    ]
+
+
 def freeze_tables(con: duckdb.DuckDBPyConnection, tables: Sequence[str], folder: Path) -> dict[str, str]:
     """Write each table to ``folder/<table>.parquet``; returns table → SHA-256 of the file."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -153,11 +193,12 @@ def publish(
 
     params = {k: v for k, v in (params or {}).items() if v is not None}
     meta = reportlib.report_meta(slug)
-    formats = tuple(meta.get("format", ["html", "pdf"]))
+    formats = tuple(meta.get("format") or reportlib.formats_for(meta["publikationsform"]))
     qmd = report_qmd(slug)
     tables = tables_read(slug)
     engine_name = resolve_engine(engine)
 
+    revision = git_revision()
     stage = ws.staging / f"{slug}-{uuid.uuid4().hex[:8]}"
     try:
         data_hashes = freeze_tables(con, tables, stage / "data")
@@ -170,6 +211,7 @@ def publish(
                     "engine": engine_name,
                     "params": params,
                     "formats": formats,
+                    "dirty": revision["dirty"],  # committing the same code gives a new, clean version
                 },
                 sort_keys=True,
                 default=str,
@@ -180,31 +222,42 @@ def publish(
         if target.exists():
             return Published(slug, version, target, _outputs(target, formats), new=False)
 
+        published_at = datetime.now(UTC).isoformat(timespec="seconds")
         source_copy = stage / "src"
         shutil.copytree(qmd.parent, source_copy)
+        key_figures = stage / "nyckeltal.json"
         rendered = render(
             source_copy / qmd.name,
             stage,
             formats=formats,
             params=params,
-            env={reportlib.DATA_ENV: str(stage / "data"), "PYTHONPATH": str(REPO_ROOT)},
+            env={
+                reportlib.DATA_ENV: str(stage / "data"),
+                reportlib.NYCKELTAL_ENV: str(key_figures),
+                "PYTHONPATH": str(REPO_ROOT),
+            },
             engine=engine_name,
+            colophon=colophon_lines(version, published_at, revision),
         )
         shutil.rmtree(source_copy)
+        if not key_figures.exists():
+            key_figures.write_text("{}", encoding="utf-8")
         manifest = {
             "rapport": slug,
             "rubrik": meta["rubrik"],
             "uppdrag": meta["uppdrag"],
             "version": version,
             "fingeravtryck": fingerprint,
-            "publicerad": datetime.now(UTC).isoformat(timespec="seconds"),
+            "publicerad": published_at,
+            "dataperiod": data_period(stage / "data", params),
+            "nyckeltal": "nyckeltal.json",
             "parametrar": params,
             "renderingsmotor": engine_name,
             "filer": {fmt: p.name for fmt, p in rendered.items()},
             "tabeller": {t: {"fil": f"data/{t}.parquet", "sha256": h} for t, h in data_hashes.items()},
             "indata": list(input_files),
             "kod": {
-                **git_revision(),
+                **revision,
                 "lasfil_sha256": _hash_file(REPO_ROOT / "uv.lock"),
                 "rapport_sha256": _hash_tree(qmd.parent),
             },
@@ -252,60 +305,197 @@ def _update_index(ws: Workspace, slug: str, version: str, manifest: Mapping[str,
             "rubrik": manifest["rubrik"],
             "parametrar": manifest["parametrar"],
             "filer": manifest["filer"],
+            "dataperiod": manifest["dataperiod"],
+            "ocommittade_andringar": manifest["kod"]["dirty"],
         }
     )
     atomic_write(index_path, json.dumps(index, ensure_ascii=False, indent=2).encode())
     link_tmp = folder / "latest.tmp"
     if link_tmp.is_symlink() or link_tmp.exists():
         link_tmp.unlink()
-    link_tmp.symlink_to(version)
+    link_tmp.symlink_to(latest_version(index))
     os.replace(link_tmp, folder / "latest")
     write_review_site(ws)
+
+
+def latest_version(index: Sequence[Mapping[str, Any]]) -> str:
+    """The newest version of the newest data period (versions without a period come first)."""
+
+    def key(item: tuple[int, Mapping[str, Any]]) -> tuple[bool, int, str, int]:
+        position, v = item
+        period = v.get("dataperiod")
+        return (period is not None, period or 0, v["publicerad"], position)
+
+    return str(max(enumerate(index), key=key)[1]["version"])
+
+
+def read_versions(ws: Workspace, slug: str) -> list[dict[str, Any]]:
+    path = ws.published / slug / "versions.json"
+    versions: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    return versions
+
+
+def read_statuses(ws: Workspace, slug: str) -> dict[str, dict[str, Any]]:
+    """``published/<slug>/status.json``: version → {status, satt, historik}; missing = utkast."""
+    path = ws.published / slug / "status.json"
+    statuses: dict[str, dict[str, Any]] = (
+        json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    )
+    return statuses
+
+
+def set_status(ws: Workspace, slug: str, version: str, status: str) -> dict[str, Any]:
+    """Set a version's review status in ``status.json`` beside the versions; the version is untouched.
+
+    Refuses (:class:`StatusError`, Swedish) an unknown report, version or status, and
+    ``publicerad`` for a version rendered from a work tree with uncommitted changes.
+    """
+    if status not in STATUSES:
+        raise StatusError(f"okänd status {status!r}; välj {', '.join(STATUSES)}")
+    versions = read_versions(ws, slug)
+    if not versions:
+        raise StatusError(f"rapporten {slug!r} har inga publicerade versioner i {ws.published}")
+    entry = next((v for v in versions if v["version"] == version), None)
+    if entry is None:
+        listed = ", ".join(v["version"] for v in reversed(versions))
+        raise StatusError(f"{slug} har ingen version {version!r}; versioner (nyast först): {listed}")
+    manifest = json.loads((ws.published / slug / version / "manifest.json").read_text(encoding="utf-8"))
+    if status == "publicerad" and manifest["kod"].get("dirty"):
+        raise StatusError(
+            f"{slug} {version} renderades med ocommittade ändringar och kan inte bli publicerad; "
+            "committa och rendera om (det ger en ny version)"
+        )
+    statuses = read_statuses(ws, slug)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    previous = statuses.get(version, {})
+    record = {
+        "status": status,
+        "satt": now,
+        "historik": [*previous.get("historik", []), {"status": status, "satt": now}],
+    }
+    statuses[version] = record
+    atomic_write(
+        ws.published / slug / "status.json", json.dumps(statuses, ensure_ascii=False, indent=2).encode()
+    )
+    write_review_site(ws)
+    return record
+
+
+def key_figure_change(current: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
+    """The change of one key figure since the previous version, in Swedish ("+1,3 procentenheter")."""
+    if previous is None:
+        return "ny"
+    diff = float(current["varde"]) - float(previous["varde"])
+    share = current.get("format") == "procent"
+    decimals = int(current.get("decimaler", 1 if share else 0))
+    if formatering.tal(abs(diff) * (100 if share else 1), decimals).strip("0,") == "":
+        return "oförändrat"  # no change at the precision shown
+    if share:
+        return formatering.procentenheter(diff, decimals)
+    return ("+" if diff > 0 else "") + formatering.tal(diff, decimals)
+
+
+def previous_same_period(versions: Sequence[Mapping[str, Any]], position: int) -> int | None:
+    """The version before ``versions[position]`` with the same data period (what a re-render changed)."""
+    period = versions[position].get("dataperiod")
+    earlier = [i for i in range(position) if versions[i].get("dataperiod") == period]
+    return earlier[-1] if earlier else None
+
+
+def _key_figures(ws: Workspace, slug: str, version: str) -> dict[str, Any]:
+    path = ws.published / slug / version / "nyckeltal.json"
+    figures: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return figures
+
+
+SITE_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}"
+    "h1{color:#1f4e79}table{border-collapse:collapse;width:100%;margin-bottom:2rem}"
+    "th,td{text-align:left;vertical-align:top;padding:.35rem .6rem;border-bottom:1px solid #ddd;"
+    "font-size:.88rem}th{border-bottom:2px solid #444}.slug{color:#666}ul.nyckeltal{margin:0;padding:0;"
+    "list-style:none}.andring{color:#555}.status{padding:.1rem .45rem;border-radius:.6rem;font-size:.8rem;"
+    "white-space:nowrap}.status-utkast{background:#eee}.status-granskad{background:#fdf0d5}"
+    ".status-publicerad{background:#d9ead3;font-weight:600}.dirty{color:#b00020;font-weight:600}"
+    "tr.latest td:first-child{border-left:4px solid #1f4e79}"
+)
 
 
 def write_review_site(ws: Workspace) -> Path:
     """``published/index.html``: every report and every version, newest first, for reviewers.
 
-    It links the version folders (never copies them), so it can be rewritten at any time without
-    touching a published version.
+    Per version: data period, date, status (``status.json``), code revision (and whether the work
+    tree had uncommitted changes), its key figures with the change since the report's previous
+    version of the same data period (what new data or code changed), and links to every format,
+    the manifest and ``nyckeltal.json``. It links the version folders (never copies them), so it
+    can be rewritten at any time without touching a version.
     """
     sections = []
     for index_path in sorted(ws.published.glob("*/versions.json")):
         slug = index_path.parent.name
-        versions = json.loads(index_path.read_text(encoding="utf-8"))
+        versions = read_versions(ws, slug)
         if not versions:
             continue
+        statuses = read_statuses(ws, slug)
+        latest = latest_version(versions)
+        figures = [_key_figures(ws, slug, v["version"]) for v in versions]
         rows = []
-        for v in reversed(versions):
-            base = f"{html.escape(slug)}/{html.escape(v['version'])}"
-            links = " · ".join(
-                f'<a href="{base}/{html.escape(name)}">{fmt.upper()}</a>'
-                for fmt, name in sorted(v.get("filer", {}).items())
-            )
-            manifest = f'<a href="{base}/manifest.json">manifest</a>'
+        for i in reversed(range(len(versions))):
+            v = versions[i]
+            name = v["version"]
+            base = f"{html.escape(slug)}/{html.escape(name)}"
+            links = [
+                f'<a href="{base}/{html.escape(file)}">{fmt.upper()}</a>'
+                for fmt, file in sorted(v.get("filer", {}).items())
+            ]
+            links += [f'<a href="{base}/manifest.json">manifest</a>']
+            if (ws.published / slug / name / "nyckeltal.json").exists():
+                links.append(f'<a href="{base}/nyckeltal.json">nyckeltal</a>')
             params = ", ".join(f"{k} = {val}" for k, val in (v.get("parametrar") or {}).items()) or "–"
-            commit = (v.get("commit") or "–")[:10]
+            commit = f"<code>{html.escape((v.get('commit') or '–')[:10])}</code>"
+            if v.get("ocommittade_andringar"):
+                commit += '<br><span class="dirty">ocommittade ändringar</span>'
+            status = statuses.get(name, {}).get("status", DEFAULT_STATUS)
+            before = previous_same_period(versions, i)
+            items = "".join(
+                f"<li>{html.escape(f['etikett'])}: <strong>{html.escape(f['text'])}</strong> "
+                '<span class="andring">('
+                + html.escape(
+                    key_figure_change(f, figures[before].get(k)) if before is not None else "första versionen"
+                )
+                + ")</span></li>"
+                for k, f in figures[i].items()
+            )
+            row_class = ' class="latest"' if name == latest else ""
             rows.append(
-                f"<tr><td><code>{html.escape(v['version'])}</code></td><td>{html.escape(v['publicerad'])}</td>"
-                f"<td>{html.escape(params)}</td><td><code>{html.escape(commit)}</code></td>"
-                f"<td>{links} · {manifest}</td></tr>"
+                f"<tr{row_class}><td><code>{html.escape(name)}</code>"
+                f"{'<br>(latest)' if name == latest else ''}</td>"
+                f"<td>{html.escape(str(v.get('dataperiod') or '–'))}</td>"
+                f"<td>{html.escape(v['publicerad'].replace('T', ' ').removesuffix('+00:00'))}</td>"
+                f'<td><span class="status status-{status}">{status}</span></td>'
+                f"<td>{html.escape(params)}</td><td>{commit}</td>"
+                f'<td><ul class="nyckeltal">{items or "<li>–</li>"}</ul></td>'
+                f"<td>{' · '.join(links)}</td></tr>"
             )
         title = html.escape(versions[-1].get("rubrik", slug))
+        latest_entry = next(v for v in versions if v["version"] == latest)
+        first_file = next(iter(sorted(latest_entry.get("filer", {}).values())), "manifest.json")
         sections.append(
-            f'<section><h2>{title}</h2><p class="slug">{html.escape(slug)} – senaste: '
-            f'<a href="{html.escape(slug)}/latest/">latest</a></p>'
-            "<table><thead><tr><th>Version</th><th>Publicerad (UTC)</th><th>Parametrar</th>"
-            f"<th>Commit</th><th>Filer</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+            f'<section id="{html.escape(slug)}"><h2>{title}</h2><p class="slug">{html.escape(slug)} – '
+            f'senaste: <a href="{html.escape(slug)}/latest/{html.escape(first_file)}">'
+            f"{html.escape(latest)}</a> (nyaste versionen av den senaste dataperioden)</p>"
+            "<table><thead><tr><th>Version</th><th>Dataperiod</th><th>Skapad (UTC)</th><th>Status</th>"
+            "<th>Parametrar</th><th>Kod</th><th>Nyckeltal (ändring sedan förra versionen för samma "
+            "dataperiod)</th>"
+            f"<th>Filer</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
         )
     page = (
         '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8">'
-        "<title>Analysplan – publicerade rapporter</title><style>"
-        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
-        "h1{color:#1f4e79}table{border-collapse:collapse;width:100%;margin-bottom:2rem}"
-        "th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #ddd;font-size:.9rem}"
-        ".slug{color:#666}</style></head><body><h1>Publicerade rapporter</h1>"
+        f"<title>Analysplan – publicerade rapporter</title><style>{SITE_CSS}</style></head><body>"
+        "<h1>Publicerade rapporter</h1>"
         "<p>Varje version är oföränderlig; dess manifest anger indatafilernas SHA-256, kodversion och "
-        f"paketversioner.</p>{''.join(sections) or '<p>Inget publicerat än.</p>'}</body></html>"
+        "paketversioner. Status sätts med <code>analysplan status RAPPORT VERSION "
+        "utkast|granskad|publicerad</code>; en version med ocommittade ändringar kan inte bli publicerad.</p>"
+        f"{''.join(sections) or '<p>Inget publicerat än.</p>'}</body></html>"
     )
     target = ws.published / "index.html"
     atomic_write(target, page.encode())

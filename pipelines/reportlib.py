@@ -7,7 +7,11 @@ finds the tables a report needs from its ``load("…")`` calls. Cells stay thin:
 
 from __future__ import annotations
 
+import json
+import math
+import numbers
 import os
+import re
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
@@ -21,6 +25,9 @@ from pipelines.workspace import REPO_ROOT
 
 PLAN_FILE = REPO_ROOT / "reports" / "analysplan-2020.yml"
 DATA_ENV = "ANALYSPLAN_REPORT_DATA"
+NYCKELTAL_ENV = "ANALYSPLAN_NYCKELTAL"  # the JSON file publish keeps in the version as nyckeltal.json
+NYCKELTAL_FORMAT = ("tal", "procent")
+_NYCKELTAL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # House colours (also used in the HTML style): dark blue, light blue, orange, grey.
 FARGER = ["#1f4e79", "#6fa8dc", "#e69138", "#999999", "#38761d"]
@@ -44,6 +51,41 @@ def load(table: str) -> pl.DataFrame:
     return pl.read_parquet(path)
 
 
+def nyckeltal(
+    namn: str, varde: float | int, etikett: str, format: str = "tal", decimaler: int | None = None
+) -> None:
+    """Declare one of the report's key figures (a value the report shows, read from a frozen table).
+
+    The call only records it: publish keeps every declared figure in the version as
+    ``nyckeltal.json``, and the review site shows it with its change since the report's previous
+    version. ``format``: ``tal`` (a count or amount; change shown as a difference) or ``procent``
+    (a share 0–1; change in procentenheter). Outside publish (no ``$ANALYSPLAN_NYCKELTAL``) nothing
+    is written. Declaring the same name again replaces it (Quarto runs the cells once per format).
+    """
+    if not _NYCKELTAL_NAME.match(namn):
+        raise ValueError(f"nyckeltalets namn {namn!r}: bara a–z, 0–9 och _ (t.ex. andel_65_plus)")
+    if format not in NYCKELTAL_FORMAT:
+        raise ValueError(f"nyckeltalet {namn}: format {format!r} finns inte ({', '.join(NYCKELTAL_FORMAT)})")
+    if isinstance(varde, bool) or not isinstance(varde, numbers.Real) or math.isnan(varde):
+        raise ValueError(f"nyckeltalet {namn}: värdet ska vara ett tal, inte {varde!r}")
+    varde = int(varde) if isinstance(varde, numbers.Integral) else float(varde)  # numpy → JSON
+    target = os.environ.get(NYCKELTAL_ENV)
+    if not target:
+        return
+    path = Path(target)
+    figures = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    decimals = decimaler if decimaler is not None else (1 if format == "procent" else 0)
+    text = formatering.procent(varde, decimals) if format == "procent" else formatering.tal(varde, decimals)
+    figures[namn] = {
+        "etikett": etikett,
+        "varde": varde,
+        "format": format,
+        "decimaler": decimals,
+        "text": text,
+    }
+    path.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
 @cache
 def plan() -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))
@@ -56,6 +98,27 @@ def report_meta(slug: str) -> dict[str, Any]:
     uppdrag = {u["id"]: u for u in plan()["uppdrag"]}
     entry["uppdrag_data"] = uppdrag[entry["uppdrag"]]
     return entry
+
+
+_ALTERNATIVES = re.compile(r"\boch/eller\b|\beller\b|\bsamt\b|;")
+FORMAT_ORDER = ("html", "pdf", "pptx")
+
+
+def formats_for(publikationsform: str) -> list[str]:
+    """The formats a report is published in, from the plan's publikationsform.
+
+    "Kort analys", "Analysrapport" (and any other written form) → html + pdf; "Analysresultat
+    (PPT-bilder)" → pptx + html; where the plan offers a choice ("A eller B", "A och/eller B"),
+    both. Always in the order html, pdf, pptx.
+    """
+    wanted: set[str] = set()
+    for part in _ALTERNATIVES.split(publikationsform.lower()):
+        if not re.search(r"\w", part):
+            continue
+        wanted |= {"pptx", "html"} if "ppt" in part else {"html", "pdf"}
+    if not wanted:
+        raise ValueError(f"publikationsformen {publikationsform!r} säger inget om formatet")
+    return [f for f in FORMAT_ORDER if f in wanted]
 
 
 def metadata_block(slug: str) -> str:

@@ -16,9 +16,10 @@ from pipelines.render.crossref import number_document, reference_problems
 from pipelines.render.errors import RenderError
 from pipelines.render.qmd import Document, Problem, parse
 
-__all__ = ["FORMATS", "RenderError", "check_subset", "render", "resolve_engine"]
+__all__ = ["FORMATS", "RenderError", "check_subset", "colophon_markdown", "render", "resolve_engine"]
 
 FORMATS = ("html", "pdf", "pptx")
+COLOPHON_TITLES = {"sv": "Om versionen", "en": "About this version"}
 
 
 def _problems(doc: Document) -> list[Problem]:
@@ -44,6 +45,13 @@ def check_subset(qmd_text: str) -> list[str]:
     return [str(p) for p in _problems(parse(qmd_text))]
 
 
+def colophon_markdown(lines: Sequence[str], language: str) -> str:
+    """The colophon appended to a document: its own unnumbered section (in PPTX: the last slide)."""
+    title = COLOPHON_TITLES.get(language, COLOPHON_TITLES["en"])
+    body = "\\\n".join(line.strip() for line in lines)
+    return f"## {title} {{.unnumbered .unlisted}}\n\n::: {{.colophon}}\n{body}\n:::\n"
+
+
 def render(
     qmd: Path,
     out_dir: Path,
@@ -52,11 +60,14 @@ def render(
     params: Mapping[str, object] | None = None,
     env: Mapping[str, str] | None = None,
     engine: Literal["auto", "quarto", "builtin"] = "auto",
+    colophon: Sequence[str] = (),
 ) -> dict[str, Path]:
     """Render ``qmd`` to ``out_dir/report.<ext>`` for each format; returns ``{format: path}``.
 
     ``engine="auto"`` uses ``quarto`` when it is on PATH, otherwise the builtin engine. ``params``
     override the report's parameters; ``env`` is added to the environment the cells run in.
+    ``colophon`` (markdown lines, e.g. version, date, code revision) ends every output as a section
+    of its own — in the slides, a last slide — with both engines.
     Raises :class:`RenderError` for anything outside the subset, a failing cell, or a failing tool.
     """
     qmd = Path(qmd).resolve()
@@ -73,13 +84,16 @@ def render(
             [str(p) for p in problems],
         )
     out_dir.mkdir(parents=True, exist_ok=True)
+    ending = colophon_markdown(colophon, doc.meta.language) if colophon else ""
     if resolve_engine(engine) == "quarto":
         from pipelines.render.execute import injected_params
         from pipelines.render.quarto_cli import render_with_quarto
 
         values, _ = injected_params(doc, params or {})
         quarto = shutil.which("quarto") or "quarto"
-        return render_with_quarto(quarto, qmd, out_dir, list(dict.fromkeys(formats)), values, env)
+        return render_with_quarto(
+            quarto, qmd, out_dir, list(dict.fromkeys(formats)), values, env, colophon=ending
+        )
     from pipelines.render.builtin import render_builtin
 
-    return render_builtin(doc, qmd, out_dir, list(dict.fromkeys(formats)), params, env)
+    return render_builtin(doc, qmd, out_dir, list(dict.fromkeys(formats)), params, env, colophon=ending)

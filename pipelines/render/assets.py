@@ -83,6 +83,7 @@ blockquote { margin: 1rem 0; padding: 0 1rem; color: var(--muted); border-left: 
 .callout-warning { --callout-color: #b86e00; --callout-bg: #fdf5e9; }
 .callout-important { --callout-color: #cc1914; --callout-bg: #fbecec; }
 .callout-caution { --callout-color: #d14500; --callout-bg: #fff1e9; }
+.colophon { margin-top: 1rem; color: var(--muted); font-size: 0.85rem; }
 @media print {
   body { max-width: none; padding: 0; }
   figure, table, .callout { break-inside: avoid; }
@@ -174,14 +175,55 @@ local function cell_table(div)
   return nil
 end
 
+-- Quarto's conditional content: {.content-visible when-format="pptx"}, {.content-hidden
+-- unless-format="html"}, … The output format is html, typst or pptx.
+local function output_format()
+  if FORMAT:match("html") then
+    return "html"
+  end
+  return FORMAT
+end
+
+local function conditional(d)
+  local visible = d.classes:includes("content-visible")
+  if not visible and not d.classes:includes("content-hidden") then
+    return nil
+  end
+  local matches
+  if d.attributes["when-format"] then
+    matches = d.attributes["when-format"] == output_format()
+  else
+    matches = d.attributes["unless-format"] ~= output_format()
+  end
+  if matches == visible then
+    return d.content
+  end
+  return {}
+end
+
+-- The version colophon that publish appends: small grey text in the PDF.
+local function colophon(d)
+  if FORMAT:match("typst") then
+    local blocks = pandoc.Blocks({ pandoc.RawBlock("typst", "#block[#set text(size: 8pt, fill: luma(90))") })
+    blocks:extend(d.content)
+    blocks:insert(pandoc.RawBlock("typst", "]"))
+    return blocks
+  end
+  return nil
+end
+
 local function div(d)
   if d.classes:includes("cell-table") then
     return cell_table(d)
   end
+  if d.classes:includes("colophon") then
+    return colophon(d)
+  end
   return callout(d)
 end
 
-return { { Meta = read_meta }, { Div = div, Image = absolute_image } }
+-- Conditional content first, so a hidden div's callouts and tables are never touched.
+return { { Meta = read_meta }, { Div = conditional }, { Div = div, Image = absolute_image } }
 """
 
 # Typst header: no creation date (deterministic PDFs), our own numbered captions (Typst must not

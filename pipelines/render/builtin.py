@@ -35,11 +35,15 @@ def render_builtin(
     formats: Sequence[str],
     params: Mapping[str, object] | None,
     env: Mapping[str, str] | None,
+    colophon: str = "",
 ) -> dict[str, Path]:
+    """``colophon`` (markdown) is appended after the executed document."""
     with tempfile.TemporaryDirectory(prefix="analysplan-render-") as tmp:
         work = Path(tmp)
         execution = execute(doc, qmd, work, params, env)
         markdown = build_markdown(doc, execution, number_document(doc))
+        if colophon:
+            markdown += "\n" + colophon
         source = work / "report.md"
         source.write_text(markdown, encoding="utf-8")
         (work / "report.css").write_text(assets.REPORT_CSS, encoding="utf-8")
@@ -236,5 +240,6 @@ def _pdf(doc: Document, qmd: Path, work: Path, target: Path) -> None:
 
 
 def _pptx(meta: Metadata, qmd: Path, work: Path, target: Path) -> None:
-    _pandoc(["--to", "pptx", "--output", "out.pptx"], meta, qmd, work)
+    # Level-2 headings are slides (one question each); text before a figure → "Content with Caption".
+    _pandoc(["--to", "pptx", "--slide-level", "2", "--output", "out.pptx"], meta, qmd, work)
     shutil.move(work / "out.pptx", target)

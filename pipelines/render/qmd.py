@@ -17,6 +17,10 @@ import yaml
 OutputOption: TypeAlias = bool | Literal["asis"]
 
 CALLOUT_KINDS = ("note", "tip", "warning", "important", "caution")
+# Conditional content (Quarto's own syntax): which output formats a div may name.
+CONTENT_CLASSES = ("content-visible", "content-hidden")
+CONTENT_CONDITIONS = ("when-format", "unless-format")
+CONTENT_FORMATS = ("html", "typst", "pptx")
 CELL_OPTIONS = ("echo", "output", "include", "warning", "label", "fig-cap", "tbl-cap", "tags")
 EXECUTE_OPTIONS = ("echo", "output", "include", "warning")
 LANGUAGES = ("sv", "en")
@@ -542,11 +546,17 @@ class _Parser:
         if attrs is None:
             self.problem(line, f"kunde inte läsa div-attributen {attrs_text}")
             return False, False
+        if any(c in CONTENT_CLASSES for c in attrs.classes):
+            self.content_div(attrs, line)
+            return False, False
         callouts = [c for c in attrs.classes if c in {f"callout-{k}" for k in CALLOUT_KINDS}]
         if len(callouts) != 1 or len(attrs.classes) != 1:
             shown = ", ".join(attrs.classes) or "(ingen klass)"
             allowed = "/".join(CALLOUT_KINDS)
-            self.problem(line, f"div-klassen {shown} stöds inte (bara callout-{allowed})")
+            self.problem(
+                line,
+                f"div-klassen {shown} stöds inte (bara callout-{allowed}, content-visible, content-hidden)",
+            )
             return False, False
         if attrs.identifier:
             self.problem(line, "id på callouts (korsreferenser till callouts) stöds inte")
@@ -554,6 +564,26 @@ class _Parser:
             if key != "title":
                 self.problem(line, f"callout-attributet '{key}' stöds inte (bara title)")
         return True, "title" not in attrs.values
+
+    def content_div(self, attrs: Attributes, line: int) -> None:
+        """``::: {.content-visible when-format="html"}`` and friends: one class, one condition."""
+        if len(attrs.classes) != 1 or attrs.identifier:
+            self.problem(line, f"{'/'.join(CONTENT_CLASSES)} ska stå ensam (ingen annan klass, inget id)")
+        conditions = [k for k in attrs.values if k in CONTENT_CONDITIONS]
+        for key in attrs.values:
+            if key not in CONTENT_CONDITIONS:
+                self.problem(
+                    line, f"attributet '{key}' stöds inte här (bara when-format eller unless-format)"
+                )
+        if len(conditions) != 1:
+            self.problem(line, 'ange exakt ett av when-format="…" och unless-format="…"')
+            return
+        value = attrs.values[conditions[0]]
+        if value not in CONTENT_FORMATS:
+            hint = " (PDF:en görs med Typst: skriv typst)" if value == "pdf" else ""
+            self.problem(
+                line, f"formatet {value!r} stöds inte i {conditions[0]} ({', '.join(CONTENT_FORMATS)}){hint}"
+            )
 
     def heading(self, match: re.Match[str], line: int) -> None:
         content = match["text"].rstrip("#").rstrip()

@@ -29,6 +29,8 @@ def quarto_command(quarto: str, qmd: Path, fmt: str, params: Mapping[str, object
     command = [quarto, "render", str(qmd), "--to", QUARTO_TARGETS[fmt], "--output", f"report.{fmt}"]
     if fmt == "html":
         command += ["-M", "embed-resources:true"]
+    if fmt == "pptx":
+        command += ["--slide-level", "2"]  # as the builtin engine: every ## section is one slide
     for key, value in params.items():
         command += ["-P", f"{key}:{param_value(value)}"]
     return command
@@ -41,8 +43,20 @@ def render_with_quarto(
     formats: Sequence[str],
     params: Mapping[str, object],
     env: Mapping[str, str] | None,
+    colophon: str = "",
 ) -> dict[str, Path]:
-    """Quarto writes ``report.<ext>`` beside the ``.qmd`` (``--output``); we move it to ``out_dir``."""
+    """Quarto writes ``report.<ext>`` beside the ``.qmd`` (``--output``); we move it to ``out_dir``.
+
+    With a ``colophon`` (markdown), a copy of the ``.qmd`` with it appended is rendered instead, in
+    the same folder (relative paths keep working) and removed afterwards.
+    """
+    if colophon:
+        source = qmd.with_name(f".{qmd.stem}-kolofon.qmd")
+        source.write_text(qmd.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + colophon, encoding="utf-8")
+        try:
+            return render_with_quarto(quarto, source, out_dir, formats, params, env)
+        finally:
+            source.unlink(missing_ok=True)
     outputs: dict[str, Path] = {}
     for fmt in formats:
         proc = subprocess.run(

@@ -65,6 +65,11 @@ def test_html_reads_in_swedish_with_the_warehouse_numbers(
     assert "Figur 1" in html and "Tabell 1" in html
     assert "data:image/png;base64," in html  # self-contained: the figure is embedded
     assert "Övertorneå" in html and "Demografi och sjukdomspanorama" in html
+    version = (home / "published" / "befolkning" / "latest").resolve()
+    commit = json.loads((version / "manifest.json").read_text(encoding="utf-8"))["kod"]["commit"]
+    flat = " ".join(html.split())
+    assert "Om versionen</h2>" in flat and f"Version {version.name}" in flat  # the colophon
+    assert f"Kodrevision {commit[:12]}" in flat
 
 
 def test_pdf_text_is_swedish_and_intact(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
@@ -77,6 +82,7 @@ def test_pdf_text_is_swedish_and_intact(demo: tuple[Path, subprocess.CompletedPr
     assert "Norrbotten" in flat
     for word in ("Övertorneå", "Älvsbyn", "Folkmängd", "åldersstruktur", "Överkalix"):
         assert word in flat, word
+    assert f"Om versionen Version {pdf.parent.resolve().name} Skapad " in flat  # the colophon
 
 
 def test_manifest_names_data_and_code(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
@@ -95,6 +101,17 @@ def test_manifest_names_data_and_code(demo: tuple[Path, subprocess.CompletedProc
     assert manifest["paket"]["duckdb"] == "2.0.1"
     assert manifest["version"] == version.name
     assert set(manifest["filer"]) == {"html", "pdf"}
+    # key figures declared by the report from its frozen table, kept in the version
+    figures = json.loads((version / "nyckeltal.json").read_text(encoding="utf-8"))
+    ((ar, _, andel),) = _sql(
+        home,
+        "SELECT ar, folkmangd, andel FROM out_scb__aldersstruktur WHERE region_kod = '25' AND kon = 'alla' "
+        "AND aldersgrupp = '65+' ORDER BY ar DESC LIMIT 1",
+    )[1:]
+    assert manifest["dataperiod"] == int(ar)
+    assert figures["andel_65_plus_lan"]["varde"] == pytest.approx(float(andel))
+    assert figures["andel_65_plus_lan"]["text"] == procent(float(andel))
+    assert figures["folkmangd_lan"]["etikett"] == "Folkmängd i länet"
 
 
 def test_rerun_is_a_noop_and_a_new_period_is_a_new_version(
@@ -102,6 +119,7 @@ def test_rerun_is_a_noop_and_a_new_period_is_a_new_version(
 ) -> None:
     home, _ = demo
     folder = home / "published" / "befolkning"
+    latest_before = (folder / "latest").resolve()
     before = tree(folder)
     proc = run(home, "report", "befolkning")
     assert "oförändrad" in proc.stderr
@@ -110,6 +128,7 @@ def test_rerun_is_a_noop_and_a_new_period_is_a_new_version(
     assert "ny version" in proc.stderr
     new = [p for p in folder.iterdir() if p.is_dir() and p.name.startswith("2020-")]
     assert len(new) == 1
+    assert (folder / "latest").resolve() == latest_before  # an older period rendered last is not latest
     html = (new[0] / "report.html").read_text(encoding="utf-8")
     assert "Den 31 december 2020 bodde" in html
     for name, digest in before.items():  # the earlier version is untouched

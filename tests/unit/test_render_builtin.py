@@ -91,7 +91,8 @@ def test_unsupported_feature_fails_before_running(tmp_path: Path) -> None:
     with pytest.raises(RenderError) as caught:
         render(qmd, tmp_path / "out", engine="builtin")
     assert caught.value.problems == [
-        "rad 3: div-klassen panel-tabset stöds inte (bara callout-note/tip/warning/important/caution)"
+        "rad 3: div-klassen panel-tabset stöds inte "
+        "(bara callout-note/tip/warning/important/caution, content-visible, content-hidden)"
     ]
 
 

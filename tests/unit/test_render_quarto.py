@@ -17,7 +17,8 @@ import json, os, sys
 from pathlib import Path
 log = Path(os.environ["FAKE_QUARTO_LOG"])
 with log.open("a", encoding="utf-8") as f:
-    call = {{"argv": sys.argv[1:], "cwd": os.getcwd(), "var": os.environ.get("REPORT_VAR")}}
+    call = {{"argv": sys.argv[1:], "cwd": os.getcwd(), "var": os.environ.get("REPORT_VAR"),
+            "source": Path(sys.argv[2]).read_text(encoding="utf-8")}}
     f.write(json.dumps(call) + "\\n")
 if os.environ.get("FAKE_QUARTO_FAIL"):
     print("ERROR: something broke", file=sys.stderr)
@@ -79,9 +80,25 @@ def test_auto_uses_quarto_for_every_format(fake_quarto: Path, tmp_path: Path) ->
         ["render", str(qmd), "--to", "html", "--output", "report.html", "-M", "embed-resources:true",
          "-P", "year:2031"],
         ["render", str(qmd), "--to", "typst", "--output", "report.pdf", "-P", "year:2031"],
-        ["render", str(qmd), "--to", "pptx", "--output", "report.pptx", "-P", "year:2031"],
+        ["render", str(qmd), "--to", "pptx", "--output", "report.pptx", "--slide-level", "2",
+         "-P", "year:2031"],
     ]  # fmt: skip
     assert all(c["cwd"] == str(report) and c["var"] == "från env" for c in recorded)
+
+
+def test_colophon_is_appended_to_a_copy_beside_the_report(fake_quarto: Path, tmp_path: Path) -> None:
+    qmd = tmp_path / "analys.qmd"
+    qmd.write_text(QMD, encoding="utf-8")
+    render(qmd, tmp_path / "out", formats=("html", "pptx"), colophon=["Version 2024-abc", "Kod 8b2ef12"])
+    recorded = calls(fake_quarto)
+    copy = tmp_path / ".analys-kolofon.qmd"
+    assert [c["argv"][1] for c in recorded] == [str(copy), str(copy)]  # type: ignore[index]
+    source = recorded[0]["source"]
+    assert isinstance(source, str) and source.startswith(QMD.rstrip("\n"))
+    assert source.endswith(
+        "## Om versionen {.unnumbered .unlisted}\n\n::: {.colophon}\nVersion 2024-abc\\\nKod 8b2ef12\n:::\n"
+    )
+    assert not copy.exists() and qmd.read_text(encoding="utf-8") == QMD  # the report itself untouched
 
 
 def test_front_matter_defaults_are_passed_without_parameters_cell(fake_quarto: Path, tmp_path: Path) -> None:

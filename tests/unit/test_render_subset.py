@@ -31,6 +31,12 @@ HEADER = "---\ntitle: T\nlang: sv\n---\n\n"  # 5 lines: the snippet starts on li
         ("::: {.callout-danger}\nx\n:::\n", 6, "callout-danger"),
         ("::: {.callout-note collapse=true}\nx\n:::\n", 6, "collapse"),
         ("::: {.callout-note}\nx\n", 6, "stängs aldrig"),
+        ("::: {.content-visible}\nx\n:::\n", 6, "exakt ett av when-format"),
+        ('::: {.content-visible when-format="pdf"}\nx\n:::\n', 6, "skriv typst"),
+        ('::: {.content-hidden when-format="docx"}\nx\n:::\n', 6, "'docx'"),
+        ('::: {.content-hidden when-format="html" unless-format="pptx"}\nx\n:::\n', 6, "exakt ett"),
+        ('::: {.content-visible .callout-note when-format="html"}\nx\n:::\n', 6, "ensam"),
+        ('::: {.content-visible when-meta="x"}\nx\n:::\n', 6, "when-meta"),
         ("x\n:::\n", 7, "stänger inget"),
         ("```{python}\n#| fig-width: 5\nx = 1\n```\n", 7, "fig-width"),
         ("```{python}\nx = 1\n#| eval: false\n```\n", 0, ""),  # not at the top: a comment
@@ -101,7 +107,9 @@ def test_supported_features_pass() -> None:
         "```{python}\n#| label: fig-a\n#| fig-cap: Bild\n#| warning: false\npass\n```\n\n"
         "```{python}\n#| label: tbl-a\n#| tbl-cap: Tabell\n#| output: asis\npass\n```\n\n"
         "Se @fig-a, [@tbl-a] och -@sec-del. `{python} 1 + 1`. E-post: a@b.se\n\n"
-        "```{=html}\n<hr>\n```\n\n$x^2$\n"
+        "```{=html}\n<hr>\n```\n\n$x^2$\n\n"
+        '::: {.content-visible unless-format="pptx"}\n## Bara i rapporten\n\n| a |\n|--|\n| 1 |\n:::\n\n'
+        '::: {.content-hidden when-format="typst"}\n::: {.callout-note}\nText.\n:::\n:::\n'
     )
     assert check_subset(text) == []
 

@@ -33,9 +33,31 @@ def test_report_reads_only_defined_out_tables(slug: str) -> None:
 def test_report_is_in_the_plan(slug: str) -> None:
     meta = reportlib.report_meta(slug)
     assert meta["uppdrag_data"]["id"] == meta["uppdrag"]
-    assert set(meta["format"]) <= {"html", "pdf", "pptx"}
-    ppt = "PPT" in meta["publikationsform"]
-    assert ("pptx" in meta["format"]) == ppt
+    assert meta["format"] == reportlib.formats_for(meta["publikationsform"])  # the plan's text decides
+
+
+@pytest.mark.parametrize(
+    ("publikationsform", "formats"),
+    [
+        ("Kort analys", ["html", "pdf"]),
+        ("Analysrapport (fördjupade studier)", ["html", "pdf"]),
+        ("Analysresultat (PPT-bilder)", ["html", "pptx"]),
+        ("Analysresultat, PPT-bilder", ["html", "pptx"]),
+        ("Analysresultat (PPT-bilder) eller kort analys.", ["html", "pdf", "pptx"]),
+        ("Kort analys (eller analysresultat (PPT-bilder).", ["html", "pdf", "pptx"]),  # the plan's own typo
+        ("Analysrapport och/eller analysresultat.", ["html", "pdf"]),
+        ("Regional förnyelserapport, LTU", ["html", "pdf"]),
+    ],
+)
+def test_formats_follow_the_publikationsform(publikationsform: str, formats: list[str]) -> None:
+    assert reportlib.formats_for(publikationsform) == formats
+
+
+def test_every_publikationsform_in_the_plan_gives_formats() -> None:
+    for u in reportlib.plan()["uppdrag"]:
+        assert "html" in reportlib.formats_for(u["publikationsform"]), u["id"]
+    with pytest.raises(ValueError, match="säger inget"):
+        reportlib.formats_for(" (). ")
 
 
 def test_plan_has_all_sixteen_uppdrag() -> None:
