@@ -7,11 +7,13 @@ folder, and never modified afterwards.
 
 The version name is ``<period>-<fingerprint>``, where the fingerprint hashes everything that can
 change the report: the frozen tables' bytes, the report's folder, the report library and renderer
-code, the lock file, the engine and the parameters. **A re-run with unchanged inputs and code
-therefore yields the same version name, and publishing is a no-op**: the existing version is kept
-as it is (its manifest still names the run that made it) and reported as unchanged. Any change in
-data or code gives a new version beside the old ones; ``published/<slug>/latest`` points at the
-newest and ``published/<slug>/versions.json`` lists them all.
+code, the lock file, the engine and the parameters. The manifest's ``parametrar`` lists the
+report's period and county beside every analysis parameter the frozen tables were built with.
+**A re-run with unchanged inputs and code therefore yields the same version name, and publishing
+is a no-op**: the existing version is kept as it is (its manifest still names the run that made
+it) and reported as unchanged. Any change in data or code gives a new version beside the old
+ones; ``published/<slug>/latest`` points at the newest and ``published/<slug>/versions.json``
+lists them all.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines import reportlib, warehouse
+from pipelines import build, parametrar, reportlib, warehouse
 from pipelines.workspace import REPO_ROOT, Workspace, atomic_write
 
 REPORTS_DIR = REPO_ROOT / "reports"
@@ -125,6 +127,15 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def frozen_parameters(
+    con: duckdb.DuckDBPyConnection, tables: Sequence[str], report_params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The manifest's ``parametrar``: the report's own (period, county) beside every analysis
+    parameter that any of ``tables`` was built with (recorded per table in meta_tabeller, its
+    inputs' included); a parameter with different values in different tables lists them all."""
+    return build.merge_parameters(report_params, *(build.recorded_parameters(con, t) for t in tables))
+
+
 def freeze_tables(con: duckdb.DuckDBPyConnection, tables: Sequence[str], folder: Path) -> dict[str, str]:
     """Write each table to ``folder/<table>.parquet``; returns table → SHA-256 of the file."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -147,11 +158,17 @@ def publish(
     input_files: Sequence[Mapping[str, Any]] = (),
     run_id: str | None = None,
     engine: str = "auto",
+    lan: str | None = None,
 ) -> Published:
-    """Render ``reports/<slug>`` from the warehouse and publish it as an immutable version."""
+    """Render ``reports/<slug>`` from the warehouse and publish it as an immutable version.
+
+    ``params`` are the report's own (its period); ``lan`` the county it is rendered for (default
+    :func:`pipelines.parametrar.lan`), handed to the report through ``$ANALYSPLAN_LAN``.
+    """
     from pipelines.render import render, resolve_engine
 
-    params = {k: v for k, v in (params or {}).items() if v is not None}
+    county = lan or parametrar.lan()
+    report_params = {k: v for k, v in (params or {}).items() if v is not None}
     meta = reportlib.report_meta(slug)
     formats = tuple(meta.get("format", ["html", "pdf"]))
     qmd = report_qmd(slug)
@@ -161,6 +178,7 @@ def publish(
     stage = ws.staging / f"{slug}-{uuid.uuid4().hex[:8]}"
     try:
         data_hashes = freeze_tables(con, tables, stage / "data")
+        all_params = frozen_parameters(con, tables, {**report_params, "lan": county})
         fingerprint = hashlib.sha256(
             json.dumps(
                 {
@@ -168,14 +186,14 @@ def publish(
                     "report": _hash_tree(qmd.parent),
                     "code": code_fingerprint(),
                     "engine": engine_name,
-                    "params": params,
+                    "params": all_params,
                     "formats": formats,
                 },
                 sort_keys=True,
                 default=str,
             ).encode()
         ).hexdigest()
-        version = f"{params.get('period', 'senaste')}-{fingerprint[:12]}"
+        version = f"{report_params.get('period', 'senaste')}-{fingerprint[:12]}"
         target = ws.published / slug / version
         if target.exists():
             return Published(slug, version, target, _outputs(target, formats), new=False)
@@ -186,8 +204,12 @@ def publish(
             source_copy / qmd.name,
             stage,
             formats=formats,
-            params=params,
-            env={reportlib.DATA_ENV: str(stage / "data"), "PYTHONPATH": str(REPO_ROOT)},
+            params=report_params,
+            env={
+                reportlib.DATA_ENV: str(stage / "data"),
+                parametrar.LAN_ENV: county,
+                "PYTHONPATH": str(REPO_ROOT),
+            },
             engine=engine_name,
         )
         shutil.rmtree(source_copy)
@@ -198,7 +220,7 @@ def publish(
             "version": version,
             "fingeravtryck": fingerprint,
             "publicerad": datetime.now(UTC).isoformat(timespec="seconds"),
-            "parametrar": params,
+            "parametrar": all_params,
             "renderingsmotor": engine_name,
             "filer": {fmt: p.name for fmt, p in rendered.items()},
             "tabeller": {t: {"fil": f"data/{t}.parquet", "sha256": h} for t, h in data_hashes.items()},
