@@ -67,7 +67,16 @@ def fingerprint(
 
 
 def _meta(con: duckdb.DuckDBPyConnection, column: str, table: str) -> Any:
-    con.execute(DDL)
+    """``column`` of ``table``'s record; None if there is none (also on a read-only connection to a
+    warehouse whose meta_tabeller predates the column)."""
+    known = warehouse.scalar(
+        con,
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'meta_tabeller' "
+        "AND column_name = $c AND table_catalog = current_database() AND table_schema = current_schema()",
+        {"c": column},
+    )
+    if not known:
+        return None
     return warehouse.scalar(con, f"SELECT {column} FROM meta_tabeller WHERE tabell = $t", {"t": table})
 
 

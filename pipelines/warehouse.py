@@ -70,8 +70,10 @@ TABLE_REFERENCE = re.compile(r"\b((?:raw|core|out)_[a-z0-9]+__[a-z0-9_]+)\b")
 
 
 def macros() -> dict[str, str]:
-    """Each macro in ``sql/macros.sql``: name → its ``CREATE OR REPLACE TEMP MACRO …;`` statement."""
-    text = strip_comments(macro_text())
+    """Each macro in ``sql/macros.sql``: name → its ``CREATE OR REPLACE TEMP MACRO …;`` statement,
+    without comments, trailing blanks and blank lines (editing a comment there rebuilds nothing)."""
+    lines = (re.sub(r"[ \t]*--[^\n]*", "", line).rstrip() for line in macro_text().splitlines())
+    text = "\n".join(line for line in lines if line)
     starts = list(MACRO_START.finditer(text))
     ends = [m.start() for m in starts[1:]] + [len(text)]
     return {m.group(1).lower(): text[m.start() : end].strip() for m, end in zip(starts, ends, strict=True)}
