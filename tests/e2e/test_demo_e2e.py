@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 import subprocess
@@ -95,6 +97,13 @@ def test_manifest_names_data_and_code(demo: tuple[Path, subprocess.CompletedProc
     assert manifest["paket"]["duckdb"] == "2.0.1"
     assert manifest["version"] == version.name
     assert set(manifest["filer"]) == {"html", "pdf"}
+    # every parameter the frozen table was built with (meta_tabeller), beside the report's county
+    recorded = run(
+        home, "sql", "SELECT parametrar FROM meta_tabeller WHERE tabell = 'out_scb__aldersstruktur'"
+    )
+    built_with = json.loads(list(csv.reader(io.StringIO(recorded.stdout)))[1][0])
+    assert built_with == {"lan": "25"}  # sql/out_scb__aldersstruktur.sql binds $lan only
+    assert {k: v for k, v in manifest["parametrar"].items() if k != "period"} == {**built_with, "lan": "25"}
 
 
 def test_rerun_is_a_noop_and_a_new_period_is_a_new_version(
