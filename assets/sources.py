@@ -82,7 +82,8 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
         group_name=group,
         kinds={"duckdb"},
         deps=[source.raw_table, *source.depends_on],
-        code_version=warehouse.code_version(source.core_table),
+        # the contract too: the UI shows a changed contract as a changed asset (not its dependents)
+        code_version=f"{warehouse.code_version(source.core_table)}-{contracts.suite_hash(source.core_table)[:8]}",
         check_specs=[contract_check],
         description=f"{source.description}: rensad, typad och kontrakterad (sql/{source.core_table}.sql).",
     )
