@@ -51,6 +51,7 @@ def _report_asset(slug: str) -> dg.AssetsDefinition:
                 input_files=publish.input_files_for(con, sources),
                 run_id=context.run_id,
                 engine=config.engine,
+                lan=analysplan.lan,
             )
         status = "ny version" if result.new else "oförändrad (samma indata och kod)"
         context.log.info(f"{slug} {result.version}: {status} — {result.folder}")

@@ -2,6 +2,4 @@
 
 from assets.common import out_asset
 
-scb_assets = [
-    out_asset("out_scb__aldersstruktur", ["core_scb__befolkning", "core_ref__regioner"], "scb"),
-]
+scb_assets = [out_asset("out_scb__aldersstruktur", "scb")]

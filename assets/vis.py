@@ -2,10 +2,7 @@
 
 from assets.common import out_asset
 
-VIS = ["core_vis__resultat", "core_vis__katalog"]
-
 vis_assets = [
-    out_asset("out_vis__jamforelse", VIS, "vis"),
-    out_asset("out_vis__gap_geografi", VIS, "vis"),
-    out_asset("out_vis__prioritering", ["out_vis__jamforelse"], "vis"),
+    out_asset(table, "vis")
+    for table in ("out_vis__jamforelse", "out_vis__gap_geografi", "out_vis__prioritering")
 ]

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipelines import warehouse
+from pipelines import reference, warehouse
 from pipelines.parametrar import Parametrar
 
 BENCH_YEARS = (2016, 2017, 2018, 2019)
@@ -78,7 +78,7 @@ def prepare(folder: Path, scale: float, seed: int = 20200101) -> int:
         "raw_kpp__kontakter",
         pl.concat([demo.extract_frame(model, y, seed=seed, scale=scale) for y in BENCH_YEARS]),
     )
-    params = {"lan": "25"}
+    params = {"lan": reference.NORRBOTTEN}  # the county the demo data simulates
     for table in TABLES:
         warehouse.build_table(con, table, params)
         con.execute(f"COPY {table} TO '{folder / table}.parquet' (FORMAT parquet)")
@@ -107,7 +107,7 @@ def run_analysplan(folder: Path) -> dict[str, Any]:
     ingest.build_reference(con)
     for table in TABLES:
         con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{folder / table}.parquet')")
-    params = {"lan": "25", **Parametrar().as_sql_params()}
+    params = {"lan": reference.NORRBOTTEN, **Parametrar().as_sql_params()}
     started = time.perf_counter()
     for table in ("out_kpp__kontakter", "out_kpp__ytterfall", "out_kpp__demografi_klinik"):
         warehouse.build_table(con, table, params)

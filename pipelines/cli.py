@@ -4,7 +4,6 @@ Dagster assets as the UI and the schedule (in-process, one run at a time)."""
 from __future__ import annotations
 
 import csv
-import os
 import re
 import sys
 import time
@@ -30,6 +29,18 @@ console = Console(stderr=True, highlight=False)
 def _fail(message: str, code: int = 1) -> typer.Exit:
     console.print(f"[bold red]Fel:[/] {message}", soft_wrap=True)
     return typer.Exit(code)
+
+
+@app.callback()
+def _configuration() -> None:
+    """Check the configuration (county, parameters) before any command runs."""
+    from pipelines import parametrar
+
+    try:
+        parametrar.lan()
+        parametrar.current()
+    except (ValueError, TypeError) as err:
+        raise _fail(str(err), 2) from None
 
 
 def _key(key: dg.AssetKey | None) -> str:
@@ -296,6 +307,7 @@ def fetch_scb(
     ] = None,
 ) -> None:
     """Hämta en SCB-tabell (PxWeb v1 eller v2), spara svaren och läs in dem."""
+    from pipelines import parametrar
     from pipelines.fetch import scb
     from pipelines.fetch.http import FetchError
 
@@ -313,7 +325,7 @@ def fetch_scb(
             base_url=bas_url,
             regions=_codes(region),
             years=ar,
-            lan=os.environ.get("ANALYSPLAN_LAN", "25"),
+            lan=parametrar.lan(),
             table_id=tabell_id,
             progress=console.print,
         )

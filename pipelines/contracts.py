@@ -10,7 +10,9 @@ import, so CLI start-up and Dagster definition loading stay fast.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,17 @@ def suite_path(table: str) -> Path:
 def load_suite(table: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(suite_path(table).read_text(encoding="utf-8"))
     return data
+
+
+def suite_hash(table: str) -> str:
+    """SHA-256 of ``data_contracts/<table>.json``: a changed contract re-checks the table."""
+    return hashlib.sha256(suite_path(table).read_bytes()).hexdigest()
+
+
+def tables_read(table: str) -> list[str]:
+    """The other warehouse tables the suite's SQL rules read (e.g. a reference table)."""
+    code = re.sub(r"'[^']*'", "''", suite_path(table).read_text(encoding="utf-8"))
+    return sorted({t for t in warehouse.TABLE_REFERENCE.findall(code) if t != table})
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, table: str, expected: dict[str, str]) -> list[Failure]:

@@ -1,7 +1,5 @@
 """Dagster definitions: assets, checks, the resource, jobs and the monthly schedule. Thin by design."""
 
-import os
-
 import dagster as dg
 
 from assets.demografi import demografi_assets
@@ -11,6 +9,7 @@ from assets.scb import scb_assets
 from assets.sources import reference_assets, source_assets
 from assets.svf import svf_assets
 from assets.vis import vis_assets
+from pipelines import parametrar
 from pipelines.resources import AnalysplanResource
 from pipelines.workspace import current_workspace
 
@@ -44,7 +43,7 @@ manadsuppdatering = dg.ScheduleDefinition(
 def resources() -> dict[str, object]:
     """The resources, bound to the current workspace ($ANALYSPLAN_HOME) and county ($ANALYSPLAN_LAN)."""
     ws = current_workspace()
-    return {"analysplan": AnalysplanResource(home=str(ws.home), lan=os.environ.get("ANALYSPLAN_LAN", "25"))}
+    return {"analysplan": AnalysplanResource(home=str(ws.home), lan=parametrar.lan())}
 
 
 def build_definitions() -> dg.Definitions:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import uuid
 from collections.abc import Mapping, Sequence
@@ -22,7 +21,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pipelines import build, contracts, reference, warehouse
+from pipelines import build, contracts, parametrar, reference, warehouse
 from pipelines.errors import MissingInput, RejectedInput, Violation
 from pipelines.sources.registry import Source, get_source
 from pipelines.workspace import Workspace, atomic_write
@@ -163,6 +162,12 @@ REFERENCE_TABLES = {
 }
 
 
+def reference_version(table: str) -> str:
+    """The data version of reference table ``table``: the hash of what ``pipelines/reference.py`` gives."""
+    _, make = REFERENCE_TABLES[table]
+    return reference.data_version(make())
+
+
 def build_reference(con: duckdb.DuckDBPyConnection, tables: Sequence[str] | None = None) -> int:
     """(Re)build reference tables from ``pipelines/reference.py`` (all by default); returns rows written."""
     rows = 0
@@ -223,7 +228,7 @@ def dry_run(
                 if name == source.core_table:
                     continue
                 if name in ("meta_filer", "meta_tabeller"):  # keep their keys: copy into the DDL'd tables
-                    dry.execute(f'INSERT INTO "{name}" SELECT * FROM wh."{name}"')
+                    dry.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM wh."{name}"')
                 elif name == source.raw_table:
                     dry.execute(f'CREATE TABLE "{name}" AS SELECT * FROM wh."{name}"')
                 else:
@@ -279,8 +284,8 @@ def accept(
     (a file already ingested, by content, is not stored twice).
     """
     source = get_source(source_name)
-    if params is None:  # the SQL may bind the county; default as the resource does
-        params = {"lan": os.environ.get("ANALYSPLAN_LAN", "25")}
+    if params is None:  # what the SQL may bind, as the resource gives it
+        params = parametrar.sql_params()
     _check_dependencies(ws, source)
     existing = {f.sha256: f for f in stored_files(ws, source.name)}
     now = datetime.now(UTC)

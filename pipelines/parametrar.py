@@ -5,6 +5,9 @@ says where it comes from. The values are bound into the SQL of the out_* tables 
 are part of each table's fingerprint, so changing one rebuilds exactly what depends on it. They
 can be overridden per run in Dagster (resource ``analysplan``'s config) or with the environment
 variable ``ANALYSPLAN_PARAMETRAR`` holding JSON, e.g. ``{"ytterfall_regel": "vardtid"}``.
+
+The county the pipeline runs for is configuration too: :func:`lan` reads ``ANALYSPLAN_LAN`` with
+its one default (Norrbotten); the resource, the CLI, ingest and the reports all get it from there.
 """
 
 from __future__ import annotations
@@ -13,6 +16,11 @@ import json
 import os
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
+
+from pipelines import reference
+
+LAN_ENV = "ANALYSPLAN_LAN"
+STANDARD_LAN = reference.NORRBOTTEN
 
 YtterfallRegel = Literal["kostnadsgrans", "percentil", "helmaterial", "vardtid", "kombinerad"]
 
@@ -73,3 +81,19 @@ def current() -> Parametrar:
     if unknown:
         raise ValueError(f"okända parametrar i ANALYSPLAN_PARAMETRAR: {sorted(unknown)}")
     return replace(Parametrar(), **overrides)
+
+
+def lan() -> str:
+    """The county (SCB länskod) the pipeline runs for: ``$ANALYSPLAN_LAN``, by default Norrbotten."""
+    code = os.environ.get(LAN_ENV, "").strip() or STANDARD_LAN
+    if code not in reference.LAN:
+        raise ValueError(
+            f"{LAN_ENV}={code!r} är ingen länskod; välj bland "
+            + ", ".join(f"{k} ({v})" for k, v in reference.LAN.items())
+        )
+    return code
+
+
+def sql_params(county: str | None = None) -> dict[str, Any]:
+    """Everything SQL files may bind: the county (default :func:`lan`) and the analysis parameters."""
+    return {"lan": county or lan(), **current().as_sql_params()}

@@ -19,6 +19,8 @@ version's review status (``utkast`` → ``granskad`` → ``publicerad``) lives b
 ``published/<slug>/status.json`` (:func:`set_status`), never inside a version. A version rendered
 from a work tree with uncommitted changes says so (manifest ``kod.dirty``, its colophon, the site)
 and cannot be marked ``publicerad``. Every output ends with a colophon: version, date, code revision.
+The manifest's ``parametrar`` lists the report's period and county beside every analysis
+parameter the frozen tables were built with.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines import formatering, reportlib, warehouse
+from pipelines import build, formatering, parametrar, reportlib, warehouse
 from pipelines.workspace import REPO_ROOT, Workspace, atomic_write
 
 REPORTS_DIR = REPO_ROOT / "reports"
@@ -165,6 +167,15 @@ def colophon_lines(version: str, published_at: str, revision: Mapping[str, Any])
     ]
 
 
+def frozen_parameters(
+    con: duckdb.DuckDBPyConnection, tables: Sequence[str], report_params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The manifest's ``parametrar``: the report's own (period, county) beside every analysis
+    parameter that any of ``tables`` was built with (recorded per table in meta_tabeller, its
+    inputs' included); a parameter with different values in different tables lists them all."""
+    return build.merge_parameters(report_params, *(build.recorded_parameters(con, t) for t in tables))
+
+
 def freeze_tables(con: duckdb.DuckDBPyConnection, tables: Sequence[str], folder: Path) -> dict[str, str]:
     """Write each table to ``folder/<table>.parquet``; returns table → SHA-256 of the file."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -187,11 +198,17 @@ def publish(
     input_files: Sequence[Mapping[str, Any]] = (),
     run_id: str | None = None,
     engine: str = "auto",
+    lan: str | None = None,
 ) -> Published:
-    """Render ``reports/<slug>`` from the warehouse and publish it as an immutable version."""
+    """Render ``reports/<slug>`` from the warehouse and publish it as an immutable version.
+
+    ``params`` are the report's own (its period); ``lan`` the county it is rendered for (default
+    :func:`pipelines.parametrar.lan`), handed to the report through ``$ANALYSPLAN_LAN``.
+    """
     from pipelines.render import render, resolve_engine
 
-    params = {k: v for k, v in (params or {}).items() if v is not None}
+    county = lan or parametrar.lan()
+    report_params = {k: v for k, v in (params or {}).items() if v is not None}
     meta = reportlib.report_meta(slug)
     formats = tuple(meta.get("format") or reportlib.formats_for(meta["publikationsform"]))
     qmd = report_qmd(slug)
@@ -202,6 +219,7 @@ def publish(
     stage = ws.staging / f"{slug}-{uuid.uuid4().hex[:8]}"
     try:
         data_hashes = freeze_tables(con, tables, stage / "data")
+        all_params = frozen_parameters(con, tables, {**report_params, "lan": county})
         fingerprint = hashlib.sha256(
             json.dumps(
                 {
@@ -209,7 +227,7 @@ def publish(
                     "report": _hash_tree(qmd.parent),
                     "code": code_fingerprint(),
                     "engine": engine_name,
-                    "params": params,
+                    "params": all_params,
                     "formats": formats,
                     "dirty": revision["dirty"],  # committing the same code gives a new, clean version
                 },
@@ -217,7 +235,7 @@ def publish(
                 default=str,
             ).encode()
         ).hexdigest()
-        version = f"{params.get('period', 'senaste')}-{fingerprint[:12]}"
+        version = f"{report_params.get('period', 'senaste')}-{fingerprint[:12]}"
         target = ws.published / slug / version
         if target.exists():
             return Published(slug, version, target, _outputs(target, formats), new=False)
@@ -230,10 +248,11 @@ def publish(
             source_copy / qmd.name,
             stage,
             formats=formats,
-            params=params,
+            params=report_params,
             env={
                 reportlib.DATA_ENV: str(stage / "data"),
                 reportlib.NYCKELTAL_ENV: str(key_figures),
+                parametrar.LAN_ENV: county,
                 "PYTHONPATH": str(REPO_ROOT),
             },
             engine=engine_name,
@@ -249,9 +268,9 @@ def publish(
             "version": version,
             "fingeravtryck": fingerprint,
             "publicerad": published_at,
-            "dataperiod": data_period(stage / "data", params),
+            "dataperiod": data_period(stage / "data", report_params),
             "nyckeltal": "nyckeltal.json",
-            "parametrar": params,
+            "parametrar": all_params,
             "renderingsmotor": engine_name,
             "filer": {fmt: p.name for fmt, p in rendered.items()},
             "tabeller": {t: {"fil": f"data/{t}.parquet", "sha256": h} for t, h in data_hashes.items()},

@@ -86,7 +86,7 @@ NORRBOTTEN_SJUKHUS: dict[str, Sjukhus] = {
 }
 
 
-# ICD-10-SE chapters (huvuddiagnoskapitel): the macro icd10_kapitel() in pipelines/warehouse.py maps
+# ICD-10-SE chapters (huvuddiagnoskapitel): the macro icd10_kapitel() in sql/macros.sql maps
 # a code to its chapter; these are the chapters' code ranges and Swedish names.
 ICD10_KAPITEL: dict[str, tuple[str, str]] = {
     "I": ("A00-B99", "Vissa infektionssjukdomar och parasitsjukdomar"),
@@ -165,12 +165,14 @@ def region_name(kod: str) -> str:
     raise KeyError(kod)
 
 
-def code_version() -> str:
-    """Hash of this module: changed reference data rebuilds what depends on it."""
+def data_version(table: pa.Table) -> str:
+    """Hash of a reference table's content (schema and rows): it is the reference table's input,
+    so a changed list rebuilds that table and only what reads it."""
     import hashlib
-    from pathlib import Path
+    import json
 
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    payload = json.dumps({"schema": str(table.schema), "rows": table.to_pylist()}, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 # --- Vården i siffror and SVF (appended for the VIS/SVF sources) ---------------------------------

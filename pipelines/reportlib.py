@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from pipelines import formatering
+from pipelines import formatering, parametrar, reference
 from pipelines.workspace import REPO_ROOT
 
 PLAN_FILE = REPO_ROOT / "reports" / "analysplan-2020.yml"
@@ -41,6 +41,17 @@ def data_dir() -> Path:
             "som fryser tabellerna de läser."
         )
     return Path(folder)
+
+
+def lan() -> str:
+    """The county the report is for (SCB länskod): publishing sets ``$ANALYSPLAN_LAN`` from the
+    pipeline's configuration, so reports never hard-code it."""
+    return parametrar.lan()
+
+
+def lan_namn() -> str:
+    """The county's name, e.g. "Norrbottens län"."""
+    return reference.LAN[lan()]
 
 
 def load(table: str) -> pl.DataFrame:

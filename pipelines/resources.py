@@ -18,11 +18,11 @@ class AnalysplanResource(dg.ConfigurableResource):
     """Where the workspace lives; hands out the single writing connection to the warehouse."""
 
     home: str
-    lan: str = "25"  # the county whose extracts this pipeline runs on (configuration, not code)
+    lan: str  # the county whose extracts this pipeline runs on: parametrar.lan() (definitions.resources)
 
     def sql_params(self) -> dict[str, Any]:
         """Everything SQL files may bind: the county and the analysis parameters."""
-        return {"lan": self.lan, **parametrar.current().as_sql_params()}
+        return parametrar.sql_params(self.lan)
 
     @property
     def workspace(self) -> Workspace:

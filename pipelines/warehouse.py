@@ -62,8 +62,55 @@ def sql_text(table: str) -> str:
     return (SQL_DIR / f"{check_table_name(table)}.sql").read_text(encoding="utf-8")
 
 
-def sql_hash(table: str) -> str:
-    return hashlib.sha256(sql_text(table).encode()).hexdigest()[:16]
+def strip_comments(code: str) -> str:
+    """SQL without ``--`` comments: a name in a comment is documentation, not a use."""
+    return re.sub(r"--[^\n]*", "", code)
+
+
+MACRO_START = re.compile(r"\bCREATE\s+OR\s+REPLACE\s+TEMP\s+MACRO\s+([a-z_][a-z0-9_]*)\s*\(", re.IGNORECASE)
+TABLE_REFERENCE = re.compile(r"\b((?:raw|core|out)_[a-z0-9]+__[a-z0-9_]+)\b")
+
+
+def macros() -> dict[str, str]:
+    """Each macro in ``sql/macros.sql``: name → its ``CREATE OR REPLACE TEMP MACRO …;`` statement,
+    without comments, trailing blanks and blank lines (editing a comment there rebuilds nothing)."""
+    lines = (re.sub(r"[ \t]*--[^\n]*", "", line).rstrip() for line in macro_text().splitlines())
+    text = "\n".join(line for line in lines if line)
+    starts = list(MACRO_START.finditer(text))
+    ends = [m.start() for m in starts[1:]] + [len(text)]
+    return {m.group(1).lower(): text[m.start() : end].strip() for m, end in zip(starts, ends, strict=True)}
+
+
+def macros_used(code: str) -> set[str]:
+    """The macros ``code`` calls, directly or through another macro."""
+    definitions = macros()
+    found: set[str] = set()
+    todo = [strip_comments(code)]
+    while todo:
+        text = todo.pop()
+        for name, definition in definitions.items():
+            if name not in found and re.search(rf"\b{name}\s*\(", text, re.IGNORECASE):
+                found.add(name)
+                todo.append(definition)
+    return found
+
+
+def code_version(table: str) -> str:
+    """Hash of ``sql/<table>.sql`` and of the definitions of the macros it uses: editing a macro
+    changes the code version of exactly the tables whose SQL calls it."""
+    code = sql_text(table)
+    definitions = macros()
+    digest = hashlib.sha256(code.encode())
+    for name in sorted(macros_used(code)):
+        digest.update(f"\0{definitions[name]}".encode())
+    return digest.hexdigest()[:16]
+
+
+def tables_read(table: str) -> list[str]:
+    """The warehouse tables ``sql/<table>.sql`` reads (every raw_/core_/out_ name outside comments
+    and string literals): its inputs, derived from the code instead of listed by hand."""
+    code = re.sub(r"'[^']*'", "''", strip_comments(sql_text(table)))
+    return sorted({name for name in TABLE_REFERENCE.findall(code) if name != table})
 
 
 @contextmanager
@@ -84,7 +131,7 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 
 def sql_param_names(table: str) -> set[str]:
     """The ``$name`` parameters that ``sql/<table>.sql`` uses."""
-    code = re.sub(r"--[^\n]*", "", sql_text(table))  # a $name in a comment is documentation, not a parameter
+    code = strip_comments(sql_text(table))  # a $name in a comment is documentation, not a parameter
     return set(re.findall(r"\$([a-z_][a-z0-9_]*)", code))
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pipelines import reference
+from pipelines import parametrar, reference
 from pipelines.fetch.http import FetchError, HttpClient
 from pipelines.fetch.pxweb import V1_CELL_LIMIT, PxWebV1, PxWebV2, Selection, TableMeta, cell_count
 from pipelines.fetch.store import StoredResponse, store_response
@@ -126,7 +126,7 @@ def fetch(
     base_url: str | None = None,
     regions: Sequence[str] | None = None,
     years: Sequence[int] | None = None,
-    lan: str = reference.NORRBOTTEN,
+    lan: str | None = None,
     table_id: str | None = None,
     http: HttpClient | None = None,
     cell_limit: int | None = None,
@@ -149,7 +149,8 @@ def fetch(
     else:
         raise FetchError(f"Okänt API {api!r}: välj v1 eller v2.")
     meta = client.metadata(table)
-    selection = build_selection(meta, tabell, list(regions or default_regions(lan)), years)
+    regions = list(regions or default_regions(lan or parametrar.lan()))
+    selection = build_selection(meta, tabell, regions, years)
     progress(
         f"{tabell.name} ({meta.title}) via PxWeb {api}: {tal(cell_count(selection))} celler, "
         f"högst {tal(client.cell_limit)} per fråga."

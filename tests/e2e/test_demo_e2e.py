@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 import subprocess
@@ -112,6 +114,13 @@ def test_manifest_names_data_and_code(demo: tuple[Path, subprocess.CompletedProc
     assert figures["andel_65_plus_lan"]["varde"] == pytest.approx(float(andel))
     assert figures["andel_65_plus_lan"]["text"] == procent(float(andel))
     assert figures["folkmangd_lan"]["etikett"] == "Folkmängd i länet"
+    # every parameter the frozen table was built with (meta_tabeller), beside the report's county
+    recorded = run(
+        home, "sql", "SELECT parametrar FROM meta_tabeller WHERE tabell = 'out_scb__aldersstruktur'"
+    )
+    built_with = json.loads(list(csv.reader(io.StringIO(recorded.stdout)))[1][0])
+    assert built_with == {"lan": "25"}  # sql/out_scb__aldersstruktur.sql binds $lan only
+    assert {k: v for k, v in manifest["parametrar"].items() if k != "period"} == {**built_with, "lan": "25"}
 
 
 def test_rerun_is_a_noop_and_a_new_period_is_a_new_version(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines import contracts, warehouse
+from pipelines.sources.registry import all_sources
 from pipelines.workspace import Workspace
 
 
@@ -34,3 +36,22 @@ def test_definitions_load(workspace: Workspace) -> None:
     assert report_parents == {"out_scb__aldersstruktur"}  # derived from the .qmd's load() calls
     assert defs.resolve_job_def("hela_kedjan") is not None
     assert [s.name for s in defs.schedules or []] == ["manadsuppdatering"]
+
+
+def test_each_table_depends_on_exactly_what_its_sql_and_contract_read(workspace: Workspace) -> None:
+    from pipelines.definitions import build_definitions
+
+    graph = build_definitions().resolve_asset_graph()
+
+    def parents(table: str) -> set[str]:
+        return {k.to_user_string() for k in graph.get(dg.AssetKey(table)).parent_keys}
+
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    outs = sorted(k for k in keys if k.startswith("out_"))
+    assert len(outs) == len(list(warehouse.SQL_DIR.glob("out_*.sql")))
+    for table in outs:
+        assert parents(table) == set(warehouse.tables_read(table)) <= keys, table
+    assert "core_ref__sjukhus" in parents("out_kpp__sjukhus")  # reference data is an input too
+    for source in all_sources().values():  # the hand list (also ingest's order) covers what is read
+        read = set(warehouse.tables_read(source.core_table)) | set(contracts.tables_read(source.core_table))
+        assert parents(source.core_table) == {source.raw_table, *source.depends_on} == read, source.name

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from pipelines import publish, reportlib, warehouse
+from pipelines import publish, reference, reportlib, warehouse
 from pipelines.render import check_subset
 
 SLUGS = publish.report_slugs()
@@ -72,3 +74,20 @@ def test_metadata_block_has_required_fields() -> None:
     for label in ("Rubrik", "Syfte", "Ansvarig", "Publikationsform"):
         assert f"| {label} |" in block
     assert "Carola Fransson" in block and "Kort analys" in block
+
+
+COUNTY_LITERAL = re.compile("[\"'](" + "|".join(reference.LAN) + ")[\"']")
+
+
+def test_the_county_literal_pattern_finds_a_hard_coded_county() -> None:
+    assert COUNTY_LITERAL.search('rad("25", "65+")') and COUNTY_LITERAL.search("== '01'")
+    assert not COUNTY_LITERAL.search('rad(LAN), rad("00"), aldersgrupp="65+", "2580"')
+
+
+def test_no_report_hard_codes_a_county() -> None:
+    """The county is configuration (reportlib.lan()), never a literal in a report."""
+    qmds = sorted(publish.REPORTS_DIR.rglob("*.qmd"))
+    assert qmds
+    for qmd in qmds:
+        for number, line in enumerate(qmd.read_text(encoding="utf-8").splitlines(), 1):
+            assert not COUNTY_LITERAL.search(line), f"{qmd.name}:{number}: länskod i koden: {line.strip()}"
