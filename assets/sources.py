@@ -23,7 +23,7 @@ def _reference_asset(table: str, description: str) -> dg.AssetsDefinition:
     def reference_asset(
         context: dg.AssetExecutionContext, analysplan: AnalysplanResource
     ) -> dg.MaterializeResult:
-        fp = build.fingerprint(warehouse.sql_hash(table), {"referens": reference.code_version()})
+        fp = build.fingerprint(warehouse.sql_hash(table), {"referens": reference.code_version(table)})
         with analysplan.connect() as con:
             if build.recorded(con, table) == fp and warehouse.table_exists(con, table):
                 rows = warehouse.table_rows(con, table)
@@ -41,6 +41,11 @@ reference_assets = [
         "core_ref__diagnoskapitel", "ICD-10-SE:s huvuddiagnoskapitel med kodintervall och namn."
     ),
     _reference_asset("core_ref__sjukhus", "Region Norrbottens sjukhus med kommun och KPP-jämförelsegrupp."),
+    _reference_asset(
+        "core_ref__analysplan",
+        "Analysplanens 16 uppdrag (reports/analysplan-2020.yml): område, redovisas, ansvariga, "
+        "publikationsform och om pipelinen har underlag och rapport för uppdraget.",
+    ),
 ]
 
 

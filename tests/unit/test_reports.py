@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines import publish, reportlib, warehouse
+from pipelines import ingest, publish, reportlib, warehouse
 from pipelines.render import check_subset
 
 SLUGS = publish.report_slugs()
@@ -25,17 +25,56 @@ def test_report_reads_only_defined_out_tables(slug: str) -> None:
     tables = publish.tables_read(slug)
     assert tables, "a report reads at least one table"
     for table in tables:
-        assert table.startswith("out_"), f"{slug} reads {table}: reports read analysis tables only"
+        # analysis tables, or a reference table (the plan-status report reads core_ref__analysplan)
+        assert table.startswith("out_") or table in ingest.REFERENCE_TABLES, (
+            f"{slug} reads {table}: reports read analysis tables only"
+        )
         assert (warehouse.SQL_DIR / f"{table}.sql").exists()
+
+
+PUBLIKATIONSFORMER = ("Analysrapport (fördjupade studier)", "Kort analys", "Analysresultat (PPT-bilder)")
 
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_report_is_in_the_plan(slug: str) -> None:
     meta = reportlib.report_meta(slug)
-    assert meta["uppdrag_data"]["id"] == meta["uppdrag"]
     assert set(meta["format"]) <= {"html", "pdf", "pptx"}
     ppt = "PPT" in meta["publikationsform"]
     assert ("pptx" in meta["format"]) == ppt
+
+
+def test_every_rapporter_entry_belongs_to_an_uppdrag_and_follows_it() -> None:
+    """Each report names an uppdrag that exists (or null: the plan as a whole); its publikationsform is
+    one of the plan's forms that the uppdrag allows; the report answering an uppdrag bears its rubrik."""
+    plan = reportlib.plan()
+    uppdrag = {u["id"]: u for u in plan["uppdrag"]}
+    for slug, entry in plan["rapporter"].items():
+        assert entry["publikationsform"] in PUBLIKATIONSFORMER, slug
+        if entry["uppdrag"] is None:
+            continue
+        assert entry["uppdrag"] in uppdrag, f"{slug}: okänt uppdrag {entry['uppdrag']!r}"
+        u = uppdrag[entry["uppdrag"]]
+        allowed = " ".join(u["publikationsform"].split()).lower()
+        form = entry["publikationsform"].lower()
+        assert form in allowed or form.replace(" (ppt-bilder)", ", ppt-bilder") in allowed, (slug, allowed)
+        if u["rapport"] == slug:
+            assert entry["rubrik"] == " ".join(u["rubrik"].split()), slug
+
+
+def test_an_uppdrag_report_in_reports_has_its_entry() -> None:
+    plan = reportlib.plan()
+    for u in plan["uppdrag"]:
+        if u["rapport"] and u["rapport"] in SLUGS:
+            entry = plan["rapporter"].get(u["rapport"])
+            assert entry is not None and entry["uppdrag"] == u["id"], u["rapport"]
+
+
+def test_plan_report_entry() -> None:
+    meta = reportlib.report_meta("plan")
+    assert meta["rubrik"] == "Analysplan 2020 – status"
+    assert meta["uppdrag"] is None and meta["uppdrag_data"] is None
+    assert meta["publikationsform"] == "Kort analys" and meta["format"] == ["html", "pdf"]
+    assert publish.tables_read("plan") == ["core_ref__analysplan"]
 
 
 def test_plan_has_all_sixteen_uppdrag() -> None:
