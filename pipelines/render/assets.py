@@ -201,6 +201,7 @@ HEADER_TYPST = """\
 #show table.cell: set par(justify: false)
 #show figure.where(kind: table): set block(breakable: true)
 #show table: set text(size: 0.9em, hyphenate: true)
+#show heading: set text(hyphenate: false)
 #show raw.where(block: true): it => block(fill: luma(246), inset: 8pt, radius: 3pt, width: 100%, it)
 #let callout(kind: "note", title: none, body) = {
   let colors = (
