@@ -202,8 +202,11 @@ def analysplan_table() -> pa.Table:
         )
         return ", ".join(slugs) or None
 
-    def text(value: object) -> str | None:
+    def text(value: object) -> str | None:  # one line: table cells
         return " ".join(str(value).split()) if value is not None else None
+
+    def paragraphs(value: object) -> str | None:  # the plan's paragraphs and lists kept (blank lines, "- ")
+        return str(value).strip() if value is not None else None
 
     return pa.table(
         {
@@ -216,7 +219,7 @@ def analysplan_table() -> pa.Table:
             "ansvarig_chef": [text(u["ansvarig_chef"]) for u in uppdrag],
             "ansvarig_utredare": [text(u["ansvarig_utredare"]) for u in uppdrag],
             "publikationsform": [text(u["publikationsform"]) for u in uppdrag],
-            "syfte": [text(u.get("syfte", u.get("syfte_och_verksamhetsnytta"))) for u in uppdrag],
+            "syfte": [paragraphs(u.get("syfte", u.get("syfte_och_verksamhetsnytta"))) for u in uppdrag],
             "ska_leda_till": [text(u.get("ska_leda_till")) for u in uppdrag],
             "data_i_pipelinen": pa.array([bool(u["data_i_pipelinen"]) for u in uppdrag], pa.bool_()),
             "rapport": pa.array([u.get("rapport") for u in uppdrag], pa.string()),
