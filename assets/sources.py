@@ -43,6 +43,11 @@ reference_assets = [
         "core_ref__diagnoskapitel", "ICD-10-SE:s huvuddiagnoskapitel med kodintervall och namn."
     ),
     _reference_asset("core_ref__sjukhus", "Region Norrbottens sjukhus med kommun och KPP-jämförelsegrupp."),
+    _reference_asset(
+        "core_ref__analysplan",
+        "Analysplanens 16 uppdrag (reports/analysplan-2020.yml): område, redovisas, ansvariga, "
+        "publikationsform och om pipelinen har underlag och rapport för uppdraget.",
+    ),
 ]
 
 

@@ -159,6 +159,7 @@ REFERENCE_TABLES = {
     "core_ref__regioner": ("ref_regioner", reference.regions_table),
     "core_ref__diagnoskapitel": ("ref_diagnoskapitel", reference.diagnoskapitel_table),
     "core_ref__sjukhus": ("ref_sjukhus", reference.sjukhus_table),
+    "core_ref__analysplan": ("ref_analysplan", reference.analysplan_table),
 }
 
 

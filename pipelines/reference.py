@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import pyarrow as pa
 
+from pipelines.workspace import REPO_ROOT
+
 
 class Region(NamedTuple):
     kod: str
@@ -173,6 +175,55 @@ def data_version(table: pa.Table) -> str:
 
     payload = json.dumps({"schema": str(table.schema), "rows": table.to_pylist()}, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+# --- The analysplan 2020 (reports/analysplan-2020.yml) as a table ---------------------------------
+ANALYSPLAN_FILE = REPO_ROOT / "reports" / "analysplan-2020.yml"
+
+
+def analysplan_table() -> pa.Table:
+    """One row per analysuppdrag, in the plan's order: the fields the plan-status report shows.
+
+    Read from the YAML file at every build (never cached), so an edited plan gives a new table.
+    ``ovriga_rapporter`` lists the other reports filed under the uppdrag in ``rapporter:``
+    (e.g. ``befolkning`` as underlag to Demografi), comma-separated.
+    """
+    import yaml
+
+    plan = yaml.safe_load(ANALYSPLAN_FILE.read_text(encoding="utf-8"))
+    uppdrag = plan["uppdrag"]
+    rapporter = plan.get("rapporter") or {}
+
+    def others(u: dict[str, object]) -> str | None:
+        slugs = sorted(
+            s for s, r in rapporter.items() if r.get("uppdrag") == u["id"] and s != u.get("rapport")
+        )
+        return ", ".join(slugs) or None
+
+    def text(value: object) -> str | None:  # one line: table cells
+        return " ".join(str(value).split()) if value is not None else None
+
+    def paragraphs(value: object) -> str | None:  # the plan's paragraphs and lists kept (blank lines, "- ")
+        return str(value).strip() if value is not None else None
+
+    return pa.table(
+        {
+            "ordning": pa.array(range(1, len(uppdrag) + 1), pa.int32()),
+            "uppdrag_id": [u["id"] for u in uppdrag],
+            "rubrik": [text(u["rubrik"]) for u in uppdrag],
+            "omrade": [u["omrade"] for u in uppdrag],
+            "redovisas": [text(u["redovisas"]) for u in uppdrag],
+            "ansvarig_avdelning": [text(u["ansvarig_avdelning"]) for u in uppdrag],
+            "ansvarig_chef": [text(u["ansvarig_chef"]) for u in uppdrag],
+            "ansvarig_utredare": [text(u["ansvarig_utredare"]) for u in uppdrag],
+            "publikationsform": [text(u["publikationsform"]) for u in uppdrag],
+            "syfte": [paragraphs(u.get("syfte", u.get("syfte_och_verksamhetsnytta"))) for u in uppdrag],
+            "ska_leda_till": [text(u.get("ska_leda_till")) for u in uppdrag],
+            "data_i_pipelinen": pa.array([bool(u["data_i_pipelinen"]) for u in uppdrag], pa.bool_()),
+            "rapport": pa.array([u.get("rapport") for u in uppdrag], pa.string()),
+            "ovriga_rapporter": pa.array([others(u) for u in uppdrag], pa.string()),
+        }
+    )
 
 
 # --- Vården i siffror and SVF (appended for the VIS/SVF sources) ---------------------------------

@@ -29,8 +29,44 @@ NYCKELTAL_ENV = "ANALYSPLAN_NYCKELTAL"  # the JSON file publish keeps in the ver
 NYCKELTAL_FORMAT = ("tal", "procent")
 _NYCKELTAL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
-# House colours (also used in the HTML style): dark blue, light blue, orange, grey.
-FARGER = ["#1f4e79", "#6fa8dc", "#e69138", "#999999", "#38761d"]
+# Colours: the Okabe–Ito palette (Okabe & Ito 2008), which stays distinguishable with every common
+# colour-vision deficiency. In comparisons Norrbotten is blue, riket orange and every other region
+# grey, so the county stands out (farg_region / region_stil); FARGER is the cycle for other series.
+OKABE_ITO = {
+    "bla": "#0072B2",
+    "orange": "#E69F00",
+    "himmelsbla": "#56B4E9",
+    "gron": "#009E73",
+    "vermiljon": "#D55E00",
+    "lila": "#CC79A7",
+    "gul": "#F0E442",
+    "svart": "#000000",
+}
+NORRBOTTEN_FARG = OKABE_ITO["bla"]
+RIKET_FARG = OKABE_ITO["orange"]
+OVRIGA_FARG = "#BBBBBB"  # other regions: grey, behind the two above
+FARGER = [OKABE_ITO[k] for k in ("bla", "orange", "himmelsbla", "gron", "vermiljon", "lila", "gul", "svart")]
+RIKET_KOD = "00"
+NORRBOTTEN_KOD = "25"
+
+
+def farg_region(region_kod: str) -> str:
+    """The colour of a region in a figure: Norrbotten ("25") blue, riket ("00") orange, others grey."""
+    if region_kod == NORRBOTTEN_KOD:
+        return NORRBOTTEN_FARG
+    if region_kod == RIKET_KOD:
+        return RIKET_FARG
+    return OVRIGA_FARG
+
+
+def region_stil(region_kod: str) -> dict[str, Any]:
+    """Line/bar style for a region, ``ax.plot(x, y, **region_stil(kod))``: Norrbotten on top and
+    thickest, riket next, the other regions thin and grey behind them."""
+    if region_kod == NORRBOTTEN_KOD:
+        return {"color": NORRBOTTEN_FARG, "linewidth": 2.6, "zorder": 3}
+    if region_kod == RIKET_KOD:
+        return {"color": RIKET_FARG, "linewidth": 2.2, "zorder": 2}
+    return {"color": OVRIGA_FARG, "linewidth": 1.0, "zorder": 1}
 
 
 def data_dir() -> Path:
@@ -104,10 +140,11 @@ def plan() -> dict[str, Any]:
 
 
 def report_meta(slug: str) -> dict[str, Any]:
-    """The report's entry in the plan, with its analysuppdrag's fields under ``"uppdrag"``."""
+    """The report's entry in the plan, with its analysuppdrag's fields under ``"uppdrag_data"``
+    (``None`` for a report about the plan as a whole, whose ``uppdrag`` is null)."""
     entry = dict(plan()["rapporter"][slug])
     uppdrag = {u["id"]: u for u in plan()["uppdrag"]}
-    entry["uppdrag_data"] = uppdrag[entry["uppdrag"]]
+    entry["uppdrag_data"] = uppdrag[entry["uppdrag"]] if entry.get("uppdrag") else None
     return entry
 
 
@@ -136,6 +173,8 @@ def metadata_block(slug: str) -> str:
     """The analysuppdrag's metadata as a Markdown table (rubrik, syfte, ansvarig, publikationsform)."""
     meta = report_meta(slug)
     u = meta["uppdrag_data"]
+    if u is None:
+        raise ValueError(f"Rapporten {slug!r} hör inte till ett enskilt analysuppdrag")
     ansvarig = "; ".join(
         x
         for x in (
@@ -159,24 +198,63 @@ def metadata_block(slug: str) -> str:
 
 Formatter = Callable[[Any], str]
 
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|$"})
+
+
+def markdown_text(value: Any) -> str:
+    """Plain text made safe inside Markdown (and a pipe-table cell): ``*``, ``_``, ``[``, ``|`` …
+    are escaped, line breaks become spaces; ``None`` becomes "–"."""
+    if value is None:
+        return "–"
+    return " ".join(str(value).split()).translate(_MARKDOWN_SPECIAL)
+
+
+def _visible_len(cell: str) -> int:
+    """Length of a cell as read: a Markdown link counts as its text, escapes as one character."""
+    return len(re.sub(r"\\(.)", r"\1", re.sub(r"\]\([^)]*\)", "]", cell)))
+
 
 def tabell(df: pl.DataFrame, kolumner: Mapping[str, tuple[str, Formatter | None]]) -> str:
     """A Markdown pipe table of ``df``: ``kolumner`` maps column → (Swedish label, formatter).
 
-    Numeric columns (a formatter given) are right-aligned. Print it from a cell with
-    ``#| output: asis`` so both Quarto and the built-in engine see a real table.
+    Numeric columns are right-aligned, text columns left-aligned. Give numbers a formatter from
+    ``pipelines.formatering`` ("248 653", "6,2 %"); a missing value shows as "–". Print it from a
+    cell with ``#| output: asis`` so both Quarto and the built-in engine see a real table.
     """
-    header = "| " + " | ".join(label for label, _ in kolumner.values()) + " |"
-    align = "|" + "|".join("--:" if fmt else ":--" for _, fmt in kolumner.values()) + "|"
-    body = []
-    for row in df.select(list(kolumner)).iter_rows(named=True):
-        cells = [(fmt(row[c]) if fmt else str(row[c])) for c, (_, fmt) in kolumner.items()]
-        body.append("| " + " | ".join(cells) + " |")
+    rows = [
+        [
+            (fmt(row[c]) if fmt else ("–" if row[c] is None else str(row[c])))
+            for c, (_, fmt) in kolumner.items()
+        ]
+        for row in df.select(list(kolumner)).iter_rows(named=True)
+    ]
+    labels = [label for label, _ in kolumner.values()]
+    # A wide table wraps to the page width with column widths in proportion to the dashes of the
+    # separator line (pandoc pipe tables): each column gets room for its typical cell (and its
+    # longest word, up to 14 characters; longer words are hyphenated), so long texts get the room
+    # and short codes do not.
+    widths = []
+    for i, label in enumerate(labels):
+        cells = [label, *(r[i] for r in rows)]
+        lengths = [_visible_len(c) for c in cells]
+        longest_word = max(_visible_len(w) for c in cells for w in (c.split() or [""]))
+        widths.append(max(3, min(longest_word, 14), min(28, round(0.5 * sum(lengths) / len(lengths)))))
+    header = "| " + " | ".join(labels) + " |"
+    align = (
+        "|"
+        + "|".join(
+            ("-" * (w - 1) + ":") if df.schema[c].is_numeric() else (":" + "-" * (w - 1))
+            for c, w in zip(kolumner, widths, strict=True)
+        )
+        + "|"
+    )
+    body = ["| " + " | ".join(cells) + " |" for cells in rows]
     return "\n".join([header, align, *body])
 
 
 def stil() -> None:
-    """One matplotlib style for every figure; Swedish number format on the axes."""
+    """One matplotlib style for every figure: Okabe–Ito colours, a font with å/ä/ö (DejaVu Sans),
+    light horizontal grid, no top/right frame. Call once at the top of a report."""
     import matplotlib as mpl
     from cycler import cycler
 
@@ -184,24 +262,72 @@ def stil() -> None:
         {
             "figure.figsize": (7.5, 4.0),
             "figure.dpi": 100,
+            "font.family": "DejaVu Sans",
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "axes.titlelocation": "left",
+            "axes.labelsize": 10,
+            "axes.labelcolor": "#333333",
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9,
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.prop_cycle": cycler(color=FARGER),
             "axes.grid": True,
             "axes.grid.axis": "y",
+            "axes.axisbelow": True,
             "grid.color": "#dddddd",
-            "font.size": 10,
+            "lines.linewidth": 2.0,
             "legend.frameon": False,
+            "axes.formatter.use_locale": False,  # the formatters below write Swedish numbers
         }
     )
 
 
-def svenska_axlar(ax: Any, procent: bool = False, decimaler: int = 0) -> None:
-    """Format an axis' tick labels the Swedish way ("248 653", "21,4 %")."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+def _decimaler(value: float, hogst: int = 3) -> int:
+    """The fewest decimals that show ``value`` exactly (up to ``hogst``): 2.5 → 1, 1000.0 → 0."""
+    for d in range(hogst + 1):
+        if abs(round(value, d) - value) < 1e-9 * max(1.0, abs(value)):
+            return d
+    return hogst
+
+
+def talformat(procent: bool = False, decimaler: int | None = None) -> Any:
+    """A matplotlib tick formatter in Swedish: "248 653", "2,5", "6,2 %" (decimal comma, space as
+    thousands separator). ``procent``: values are shares 0–1. ``decimaler`` None: as few as the tick
+    needs, so ticks 0, 2,5, 5 are not all rounded to whole numbers."""
+    from matplotlib.ticker import FuncFormatter
+
+    def format_tick(value: float, _pos: object = None) -> str:
+        shown = value * 100 if procent else value
+        d = _decimaler(shown) if decimaler is None else decimaler
+        return formatering.procent(value, d, " ") if procent else formatering.tal(value, d, " ")
+
+    return FuncFormatter(format_tick)
+
+
+def arformat() -> Any:
+    """A tick formatter for years: "2020" (never "2 020"), whole years only."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(
+        lambda value, _pos=None: str(round(value)) if abs(value - round(value)) < 1e-9 else ""
+    )
+
+
+def svenska_axlar(ax: Any, procent: bool = False, decimaler: int | None = None, x: str | None = "ar") -> None:
+    """Swedish tick labels on both axes. The y axis shows numbers ("248 653") or, with ``procent``,
+    shares ("21,4 %"); ``x`` is "ar" (years: "2020", whole years), "tal", "procent", or None for
+    a categorical axis left as it is."""
+    from matplotlib.ticker import MaxNLocator
 
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # round ticks: 5 %, not 2,5 %
-    if procent:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: formatering.procent(v, decimaler, " ")))
-    else:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: formatering.tal(v, decimaler, " ")))
+    ax.yaxis.set_major_formatter(talformat(procent, decimaler))
+    if x == "ar":
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_formatter(arformat())
+    elif x in ("tal", "procent"):
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        ax.xaxis.set_major_formatter(talformat(x == "procent"))
+    elif x is not None:
+        raise ValueError(f"x={x!r}: välj 'ar', 'tal', 'procent' eller None")

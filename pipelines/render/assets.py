@@ -46,6 +46,14 @@ table {
   font-size: 0.92rem;
   font-variant-numeric: tabular-nums;
 }
+/* A wide table (pandoc gave it relative column widths) may use more than the text column. */
+table:has(col[style*="width"]) {
+  width: min(64rem, calc(100vw - 2.5rem));
+  position: relative;
+  left: 50%;
+  transform: translateX(-50%);
+  font-size: 0.85rem;
+}
 th, td { padding: 0.35rem 0.75rem; border-bottom: 1px solid var(--border); }
 thead th { border-bottom: 2px solid var(--text); }
 tbody tr:nth-child(even) { background: #f8fafc; }
@@ -233,6 +241,9 @@ HEADER_TYPST = """\
 #set document(date: none)
 #show figure.caption: it => align(center, it.body)
 #show table.cell: set par(justify: false)
+#show figure.where(kind: table): set block(breakable: true)
+#show table: set text(size: 0.9em, hyphenate: true)
+#show heading: set text(hyphenate: false)
 #show raw.where(block: true): it => block(fill: luma(246), inset: 8pt, radius: 3pt, width: 100%, it)
 #let callout(kind: "note", title: none, body) = {
   let colors = (

@@ -8,6 +8,7 @@ import io
 import json
 import re
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,13 @@ def demo(
 def test_demo_prints_published_paths(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     home, proc = demo
     paths = [Path(line) for line in proc.stdout.splitlines() if line.strip()]
-    assert [p.name for p in paths] == ["report.html", "report.pdf"]
+    by_report: dict[str, list[str]] = {}
     for p in paths:
         assert p.is_file() and p.stat().st_size > 1000
-        assert p.parent.parent == home / "published" / "befolkning"
+        assert p.parent.parent.parent == home / "published"
+        by_report.setdefault(p.parent.parent.name, []).append(p.name)
+    assert by_report["befolkning"] == ["report.html", "report.pdf"]
+    assert by_report["plan"] == ["report.html", "report.pdf"]
 
 
 def _sql(home: Path, query: str) -> list[list[str]]:
@@ -177,3 +181,70 @@ def test_report_without_data_says_what_to_run(tmp_path: Path) -> None:
     message = " ".join(proc.stderr.split())
     assert "Inga filer är inlästa för scb-befolkning: kör `analysplan ingest scb-befolkning FIL`" in message
     assert "Traceback" not in proc.stderr and "Stack Trace" not in proc.stderr
+
+
+def _in_hyphenated(phrase: str, text: str) -> bool:
+    """``phrase`` occurs in PDF text that Typst may have hyphenated ("repro- duktiv", "befolk\xad ningen")."""
+    pattern = r"(?:[-\xad]\s?)?".join(r"\s+" if c == " " else re.escape(c) for c in phrase)
+    return re.search(pattern, text) is not None
+
+
+def test_in_hyphenated() -> None:
+    assert _in_hyphenated("reproduktiv hälsa", "om repro- duktiv hälsa")
+    assert _in_hyphenated("befolkningen", "befolk\xad ningen")
+    assert not _in_hyphenated("reproduktiv hälsa", "om produktiv hälsa")
+
+
+def test_plan_report_lists_every_uppdrag_and_links_the_reports(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    from pipelines import reportlib
+
+    home, _ = demo
+    version = (home / "published" / "plan" / "latest").resolve()
+    html = (version / "report.html").read_text(encoding="utf-8")
+    text = " ".join(
+        " ".join(page.extract_text() or "" for page in PdfReader(version / "report.pdf").pages).split()
+    )
+    flat_html = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    uppdrag = reportlib.plan()["uppdrag"]
+    assert len(uppdrag) == 16
+    for u in uppdrag:
+        rubrik = " ".join(u["rubrik"].split())
+        assert rubrik in flat_html, rubrik
+        assert _in_hyphenated(rubrik, text), rubrik
+    assert "<title>Analysplan 2020 – status" in html
+    assert flat_html.count("Underlag saknas i pipelinen") >= 9
+    assert 'href="../../ytterfall/latest/report.html"' in html
+    assert 'href="../../befolkning/latest/report.html"' in html  # underlag to Demografi
+    # a link resolves from the version folder to the other report's latest version
+    assert (version / "../../befolkning/latest/report.html").resolve().is_file()
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["tabeller"]) == {"core_ref__analysplan"}
+    assert manifest["uppdrag"] is None
+
+
+def _fonts(pdf: Path) -> dict[str, bool]:
+    """Every font the PDF's pages use → whether its font program is embedded (what `pdffonts`
+    shows as "emb"), read with pypdf so the test needs no poppler-utils."""
+    found: dict[str, bool] = {}
+    for page in PdfReader(pdf).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.get_object().values():
+            font = ref.get_object()
+            fonts_with_descriptor = [d.get_object() for d in font.get("/DescendantFonts", [])] or [font]
+            for f in fonts_with_descriptor:
+                descriptor = f.get("/FontDescriptor")
+                embedded = descriptor is not None and any(
+                    k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                )
+                found[str(font.get("/BaseFont"))] = embedded
+    return found
+
+
+@pytest.mark.parametrize("slug", ["befolkning", "plan"])
+def test_pdf_fonts_are_embedded(demo: tuple[Path, subprocess.CompletedProcess[str]], slug: str) -> None:
+    home, _ = demo
+    fonts = _fonts(home / "published" / slug / "latest" / "report.pdf")
+    assert fonts and all(fonts.values()), fonts
+    assert any("LibertinusSerif" in name for name in fonts)  # Typst's bundled serif: has å, ä, ö
