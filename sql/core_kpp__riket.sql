@@ -8,10 +8,7 @@
 WITH normalised AS (
     SELECT
         ar::INTEGER AS ar,
-        CASE
-            WHEN regexp_full_match(drg, '[0-9]{1,2}') THEN lpad(drg, 3, '0')
-            ELSE upper(drg)
-        END AS drg,
+        drg_kod(drg) AS drg,
         vardform,
         aldersgrupp,
         kon,

@@ -65,10 +65,10 @@ def test_cli_pages_through_next_url_stores_every_page_and_ingests(workspace: Wor
             "WHERE region_kod IN ('00', '25') AND kpi = 'N70061' ORDER BY ALL"
         ).fetchall()
         assert rows == [
-            ("N70061", "00", 2023, "T", 30000.0, None),
-            ("N70061", "00", 2024, "T", 30001.0, None),
-            ("N70061", "25", 2023, "T", 30210.0, None),
-            ("N70061", "25", 2024, "T", 30211.0, None),
+            ("N70061", "00", 2023, "alla", 30000.0, None),
+            ("N70061", "00", 2024, "alla", 30001.0, None),
+            ("N70061", "25", 2023, "alla", 30210.0, None),
+            ("N70061", "25", 2024, "alla", 30211.0, None),
         ]
         missing = con.sql(
             "SELECT varde, status FROM core_kolada__varden WHERE region_kod = '09' AND kpi = 'N70059'"
