@@ -51,7 +51,7 @@ SELECT
     CASE WHEN varde IS NOT NULL THEN rank() OVER (PARTITION BY matt_id, period_start, period_slut, kon, enhetsniva,
                                                                varde IS NOT NULL ORDER BY varde * tecken DESC)
     END::INTEGER AS rang_inom_lanet,
-    orsakskod
+    orsakskod AS orsak_kod
 FROM enheter
 WINDOW w AS (PARTITION BY matt_id, period_start, period_slut, kon, enhetsniva)
 ORDER BY npo, matt_id, period_start, kon, enhetsniva, enhet

@@ -16,7 +16,7 @@
 --   forbattringspotential_riket / _basta: for proportions, the patients (of namnare) who would have had
 --   the desired outcome had the region been at riket's / the best region's level; 0 when already there.
 --   varde_skillnad_kvinnor_man: on kon 'alla' rows, the region's value for kvinnor − män (null if either missing).
---   orsakskod: VIS reason code (MSK, NI, INV, UNK) when no value is shown.
+--   orsak_kod: VIS reason code (MSK, NI, INV, UNK) when no value is shown.
 WITH kat AS (
     SELECT matt_id, titel, npo, enhetstyp, onskad_riktning, malvarde FROM core_vis__katalog WHERE huvudmatt_id IS NULL
 ),
@@ -83,7 +83,7 @@ SELECT
     CASE WHEN m.enhetstyp = 'andel' THEN greatest((m.varde_basta - m.varde) * m.tecken, 0) * m.namnare END::DOUBLE
         AS forbattringspotential_basta,
     CASE WHEN m.kon = 'alla' THEN g.skillnad_kvinnor_man END::DOUBLE AS varde_skillnad_kvinnor_man,
-    m.orsakskod
+    m.orsakskod AS orsak_kod
 FROM med_riket AS m
 LEFT JOIN kon_gap AS g USING (matt_id, period_start, period_slut, region_kod)
 ORDER BY m.npo, m.matt_id, m.period_start, m.kon, m.region_kod
