@@ -64,7 +64,7 @@ def test_codes_and_shares_follow_the_vocabulary_on_the_demo(
             if column == "kon":
                 checked["kon"] += 1
                 bad = con.sql(
-                    f'SELECT DISTINCT kon FROM "{table}" WHERE kon IS NULL OR kon NOT IN (\'K\', \'M\', \'alla\')'
+                    f"SELECT DISTINCT kon FROM \"{table}\" WHERE kon IS NULL OR kon NOT IN ('K', 'M', 'alla')"
                 ).fetchall()
             elif column == "region_kod":
                 checked["region_kod"] += 1
@@ -75,7 +75,9 @@ def test_codes_and_shares_follow_the_vocabulary_on_the_demo(
             elif table.startswith("out_") and (column == "andel" or column.startswith("andel_")):
                 checked["andel"] += 1
                 assert typ == "DOUBLE", f"{table}.{column}"
-                bad = con.sql(f'SELECT DISTINCT "{column}" FROM "{table}" WHERE NOT "{column}" BETWEEN 0 AND 1').fetchall()
+                bad = con.sql(
+                    f'SELECT DISTINCT "{column}" FROM "{table}" WHERE NOT "{column}" BETWEEN 0 AND 1'
+                ).fetchall()
             else:
                 continue
             if bad:

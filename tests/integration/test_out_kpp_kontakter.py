@@ -115,7 +115,9 @@ def test_vardtid_rule(kpp: duckdb.DuckDBPyConnection) -> None:
 def test_combined_percentile_and_whole_material_rules(kpp: duckdb.DuckDBPyConnection) -> None:
     rows = build(kpp, ytterfall_regel="kombinerad")
     assert flagged(rows) == {"a20", "b10", "c3", "c4", "a05"}
-    assert (rows["a01"]["ytterfallsgrans_kr"], rows["a01"]["vardtidsgrans_dagar"]) == pytest.approx((19050.0, 35.25))
+    assert (rows["a01"]["ytterfallsgrans_kr"], rows["a01"]["vardtidsgrans_dagar"]) == pytest.approx(
+        (19050.0, 35.25)
+    )
     assert rows["a01"]["ytterfallsgrans_metod"] == "percentil_drg+vardtid"
     assert rows["c1"]["vardtidsgrans_dagar"] is not None
     rows = build(kpp, ytterfall_regel="percentil")

@@ -69,7 +69,10 @@ def test_productivity_by_quarter(con: duckdb.DuckDBPyConnection) -> None:
     warehouse.build_table(con, "out_kpp__produktivitet_kvartal", {})
     where = "ar = $a AND kvartal = $q AND sjukhus = 'SUN' AND vardform = 'sluten'"
     q1 = one(con, "out_kpp__produktivitet_kvartal", where, {"a": 2020, "q": 1})
-    assert (q1["kostnad_per_drg_poang_kr"], q1["kostnad_per_drg_poang_foregaende_ar_kr"]) == (900.0, 1000.0)  # the ytterfall is excluded
+    assert (q1["kostnad_per_drg_poang_kr"], q1["kostnad_per_drg_poang_foregaende_ar_kr"]) == (
+        900.0,
+        1000.0,
+    )  # the ytterfall is excluded
     assert q1["forandring_rel"] == pytest.approx(-0.1)
     assert q1["okad_produktivitet"] is True
     q2 = one(con, "out_kpp__produktivitet_kvartal", where, {"a": 2020, "q": 2})

@@ -116,7 +116,11 @@ def test_other_regions_and_suppression(svf: duckdb.DuckDBPyConnection) -> None:
     suppressed = ledtid(svf, "23", 2020)
     assert suppressed["undertryckt"] and suppressed["antal_patienter"] is None
     riket = ledtid(svf, "00", 2020)
-    assert (riket["antal_patienter"], riket["median_ledtid_dagar"], riket["skillnad_mot_riket_pe"]) == (1000, 28.0, 0.0)
+    assert (riket["antal_patienter"], riket["median_ledtid_dagar"], riket["skillnad_mot_riket_pe"]) == (
+        1000,
+        28.0,
+        0.0,
+    )
     assert ledtid(svf, "00", 2020, svf="alla")["median_ledtid_dagar"] is None  # unknown from aggregates
 
 
@@ -124,7 +128,12 @@ def test_baseline_year_is_a_parameter(svf: duckdb.DuckDBPyConnection) -> None:
     params = {"lan": "25", **replace(Parametrar(), svf_basar=2020, minsta_antal_visas=3).as_sql_params()}
     warehouse.build_table(svf, "out_svf__ledtider", params)
     row = ledtid(svf, "25", 2020, "M")  # 3 men: shown when the threshold is 3
-    assert (row["antal_patienter"], row["antal_inom_maxledtid"], row["basar"], row["forandring_sedan_basar_pe"]) == (
+    assert (
+        row["antal_patienter"],
+        row["antal_inom_maxledtid"],
+        row["basar"],
+        row["forandring_sedan_basar_pe"],
+    ) == (
         3,
         1,
         2020,

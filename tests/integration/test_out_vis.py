@@ -99,7 +99,9 @@ def test_county_against_riket_and_regions(vis: duckdb.DuckDBPyConnection) -> Non
     assert (row["varde"], row["varde_riket"]) == pytest.approx((0.7, 0.8))
     assert (row["ki_lag"], row["ki_hog"]) == pytest.approx(wilson(70, 100))
     assert row["signifikant"] is True  # 0,8 lies above the interval ≈ 0,604–0,781
-    assert (row["varde_skillnad_mot_riket"], row["varde_skillnad_onskad_riktning"]) == pytest.approx((-0.1, -0.1))
+    assert (row["varde_skillnad_mot_riket"], row["varde_skillnad_onskad_riktning"]) == pytest.approx(
+        (-0.1, -0.1)
+    )
     assert (row["rang"], row["antal_regioner"], row["varde_basta"]) == (3, 3, pytest.approx(0.9))
     assert row["forbattringspotential_riket"] == pytest.approx(10.0)  # (0,8 − 0,7) × 100 patients
     assert row["forbattringspotential_basta"] == pytest.approx(20.0)
