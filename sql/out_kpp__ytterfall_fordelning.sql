@@ -38,7 +38,8 @@ SELECT
     r.kostnad_ytterfall::DOUBLE AS kostnad_ytterfall_kr,
     r.andel::DOUBLE AS andel_av_ytterfallskostnad,
     r.rang::INTEGER AS rang,
-    sum(r.andel) OVER (PARTITION BY r.ar, r.region_kod, r.typ ORDER BY r.rang)::DOUBLE AS andel_kumulativ
+    -- a running sum of shares can pass 1 by rounding (1.0000000000000002): a share is at most 1
+    least(sum(r.andel) OVER (PARTITION BY r.ar, r.region_kod, r.typ ORDER BY r.rang), 1.0)::DOUBLE AS andel_kumulativ
 FROM rangordnad AS r
 LEFT JOIN core_drg__vikter AS v ON r.typ = 'drg' AND v.ar = r.ar AND v.drg = r.kod
 LEFT JOIN core_ref__diagnoskapitel AS k ON r.typ = 'diagnoskapitel' AND k.kapitel = r.kod
