@@ -89,6 +89,7 @@ def test_more_than_25_units_are_split_into_several_requests(workspace: Workspace
     ingest.accept(workspace, "kolada", [s.path for s in stored])
     con = duckdb.connect(str(workspace.warehouse))
     con.execute(warehouse.META_DDL)
+    warehouse.install_macros(con)
     ingest.build_reference(con)
     source = get_source("kolada")
     ingest.load_raw(con, source, ingest.stored_files(workspace, "kolada"))
