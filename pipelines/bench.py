@@ -114,8 +114,8 @@ def run_analysplan(folder: Path) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     check = con.sql(
         "SELECT (SELECT count(*) FILTER (WHERE ytterfall) FROM out_kpp__kontakter), "
-        "(SELECT sum(kostnad) FILTER (WHERE ytterfall) FROM out_kpp__kontakter), "
-        "(SELECT demografisk_kostnad FROM out_kpp__demografi_klinik WHERE klinik = 'alla' "
+        "(SELECT sum(kostnad_kr) FILTER (WHERE ytterfall) FROM out_kpp__kontakter), "
+        "(SELECT demografisk_kostnad_kr FROM out_kpp__demografi_klinik WHERE klinik = 'alla' "
         "AND sjukhus = 'alla' AND diagnoskapitel = 'alla' AND vardtyp = 'alla')"
     ).fetchall()[0]
     return {"seconds": seconds, "peak_mb": _peak_mb(), "check": list(check)}
@@ -176,7 +176,7 @@ def run_pandas(folder: Path) -> dict[str, Any]:
             g["andel_ytterfall"] = g["antal_ytterfall"] / g["antal_kontakter"]
             g["andel_kostnad_ytterfall"] = g["kostnad_ytterfall"] / g["kostnad"]
             tables.append(g.reset_index().rename(columns={dim: "grupp"}).assign(dimension=dim))
-    riket = r[r["jamforelsegrupp"] == "riket"]
+    riket = r[(r["region_kod"] == "00") & (r["jamforelsegrupp"] == "alla")]
     for dim in ("kon", "drg"):
         g = riket.groupby(["ar", "vardform", dim])[["antal_kontakter", "antal_ytterfall", "kostnad"]].sum()
         tables.append(g.reset_index().rename(columns={dim: "grupp"}).assign(dimension=dim, region_kod="00"))

@@ -7,10 +7,7 @@
 WITH normalised AS (
     SELECT
         ar::INTEGER AS ar,
-        CASE
-            WHEN regexp_full_match(trim(drg), '[0-9]{1,2}') THEN lpad(trim(drg), 3, '0')
-            ELSE upper(trim(drg))
-        END AS drg,
+        drg_kod(drg) AS drg,
         trim(drg_text) AS drg_text,
         lpad(trim(mdc), 2, '0') AS mdc,
         vardform,

@@ -19,10 +19,7 @@ WITH normalised AS (
         kon,
         alder::INTEGER AS alder,
         upper(replace(huvuddiagnos, '.', '')) AS huvuddiagnos,
-        CASE
-            WHEN regexp_full_match(drg, '[0-9]{1,2}') THEN lpad(drg, 3, '0')
-            ELSE upper(drg)
-        END AS drg,
+        drg_kod(drg) AS drg,
         vardtid_dagar::INTEGER AS vardtid_dagar,
         kostnad::DOUBLE AS kostnad,
         kalla_fil,

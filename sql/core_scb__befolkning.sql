@@ -1,5 +1,6 @@
 -- core_scb__befolkning: SCB population on 31 December, one row per region × år × ålder × kön.
--- Grain: (region_kod, ar, alder, kon). alder 100 means "100 år eller äldre"; kon '1' män, '2' kvinnor.
+-- Grain: (region_kod, ar, alder, kon). alder 100 means "100 år eller äldre"; kon 'K' kvinnor, 'M' män
+-- (SCB's 2 and 1, mapped by the macro kon_kod).
 --
 -- Two SCB tables deliver the raw rows (column tabell), and no person may be counted twice:
 --   * TAB638 (BefolkningNy, BE0101N1): 1968–2024, not perturbed;
@@ -30,7 +31,7 @@ SELECT
     c.region_kod::VARCHAR AS region_kod,
     c.ar::INTEGER AS ar,
     (CASE WHEN c.alder_kod = '100+' THEN 100 ELSE c.alder_kod::INTEGER END)::INTEGER AS alder,
-    c.kon::VARCHAR AS kon,
+    kon_kod(c.kon)::VARCHAR AS kon,
     c.folkmangd::BIGINT AS folkmangd
 FROM celler AS c
 JOIN vald AS v USING (region_kod, ar, tabell)

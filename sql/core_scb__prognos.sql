@@ -1,7 +1,7 @@
 -- core_scb__prognos: SCB's regional population projection (BE0401 BefProgOsiktRegN), folkmängd on
 -- 31 December per region × prognosomgång × år × ålder × kön.
 -- Grain: (region_kod, prognosar, ar, alder, kon). prognosar is the vintage (the year SCB published
--- the projection, read from the response's update date); ar the projected year (ar >= prognosar).
+-- the projection, read from the response's update date); ar the projected year (ar >= prognosar); kon 'K' kvinnor, 'M' män (SCB's 2 and 1, kon_kod).
 -- alder 100 means "100 år eller äldre": single ages above 100 and open classes such as '105+' are
 -- collapsed into it (they are disjoint age classes, so summing them counts no one twice). Totals
 -- (alder 'tot', kon 'tot') were checked against their parts on ingest and are dropped.
@@ -24,7 +24,7 @@ SELECT
     c.prognosar::INTEGER AS prognosar,
     c.ar::INTEGER AS ar,
     least(c.alder_ar, 100)::INTEGER AS alder,
-    c.kon::VARCHAR AS kon,
+    kon_kod(c.kon)::VARCHAR AS kon,
     sum(c.folkmangd)::BIGINT AS folkmangd
 FROM celler AS c
 JOIN fil AS f USING (region_kod, prognosar, ar, kalla_sha256)

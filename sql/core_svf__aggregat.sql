@@ -11,12 +11,7 @@ SELECT
     period::VARCHAR AS period,
     period_start::DATE AS period_start,
     period_slut::DATE AS period_slut,
-    (CASE date_diff('month', period_start, period_slut + 1)
-        WHEN 12 THEN 'ar'
-        WHEN 6 THEN 'halvar'
-        WHEN 3 THEN 'kvartal'
-        WHEN 1 THEN 'manad'
-    END)::VARCHAR AS periodtyp,
+    periodtyp(period_start, period_slut)::VARCHAR AS periodtyp,
     year(period_start)::INTEGER AS ar,
     antal::INTEGER AS antal,
     antal_inom_maxledtid::INTEGER AS antal_inom_maxledtid,

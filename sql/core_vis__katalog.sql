@@ -12,7 +12,7 @@
 SELECT
     matt_id::VARCHAR AS matt_id,
     huvudmatt_id::VARCHAR AS huvudmatt_id,
-    (CASE kon_kod WHEN '2' THEN 'K' WHEN '1' THEN 'M' ELSE 'alla' END)::VARCHAR AS kon,
+    kon_kod(kon_kod)::VARCHAR AS kon,
     (CASE
         WHEN alder_kod IS NULL THEN 'alla'
         WHEN alder_kod LIKE '%-' THEN rtrim(alder_kod, '-') || '+'

@@ -32,7 +32,7 @@ WITH rader AS (
     LEFT JOIN core_vis__katalog AS delmatt
         ON delmatt.huvudmatt_id = huvud.matt_id
         AND delmatt.aldersgrupp = 'alla'
-        AND delmatt.kon = CASE r.kon_text WHEN 'Kvinnor' THEN 'K' WHEN 'Män' THEN 'M' END
+        AND delmatt.kon = kon_kod(r.kon_text)
 )
 SELECT
     rader.id::VARCHAR AS matt_id,
@@ -41,13 +41,7 @@ SELECT
     k.aldersgrupp::VARCHAR AS aldersgrupp,
     rader.period_start::DATE AS period_start,
     rader.period_slut::DATE AS period_slut,
-    (CASE date_diff('month', rader.period_start, rader.period_slut + 1)
-        WHEN 12 THEN 'ar'
-        WHEN 6 THEN 'halvar'
-        WHEN 3 THEN 'kvartal'
-        WHEN 1 THEN 'manad'
-        ELSE 'annan'
-    END)::VARCHAR AS periodtyp,
+    periodtyp(rader.period_start, rader.period_slut)::VARCHAR AS periodtyp,
     year(rader.period_start)::INTEGER AS ar,
     coalesce(rader.region_kod, '00')::VARCHAR AS region_kod,
     rader.enhetsniva::VARCHAR AS enhetsniva,

@@ -33,3 +33,48 @@ CREATE OR REPLACE TEMP MACRO icd10_kapitel(kod) AS
         WHEN upper(left(kod, 1)) = 'Z' THEN 'XXI'
         WHEN upper(left(kod, 1)) = 'U' THEN 'XXII'
     END;
+-- kön in the one vocabulary: 'K' kvinnor, 'M' män, 'alla' totalt. Maps every delivered coding: SCB and
+-- VIS (gender.codeValue) 2 = kvinnor, 1 = män, 'tot'/'TotSa' totalt; Kolada 'K'/'M'/'T'; the VIS export's
+-- Kvinnor/Män/Totalt. NULL (no sex given, e.g. a VIS main measure) is 'alla'; an unknown code is kept as delivered, so
+-- that the table's contract (value set K/M/alla) names it.
+CREATE OR REPLACE TEMP MACRO kon_kod(kod) AS
+    CASE
+        WHEN kod IS NULL THEN 'alla'
+        WHEN trim(kod) IN ('2', 'K', 'Kvinnor') THEN 'K'
+        WHEN trim(kod) IN ('1', 'M', 'Män') THEN 'M'
+        WHEN trim(kod) IN ('T', 'tot', 'TotSa', 'Totalt', 'alla') THEN 'alla'
+        ELSE kod
+    END;
+-- A DRG code as in the weight lists: upper case, and a purely numeric code that Excel shortened ('14')
+-- gets its leading zeros back ('014').
+CREATE OR REPLACE TEMP MACRO drg_kod(drg) AS
+    CASE
+        WHEN regexp_full_match(trim(drg), '[0-9]{1,2}') THEN lpad(trim(drg), 3, '0')
+        ELSE upper(trim(drg))
+    END;
+-- The national KPP database's age bands: 0-17, 18-44, 45-64, 65-79, 80+.
+CREATE OR REPLACE TEMP MACRO kpp_aldersgrupp(alder) AS
+    CASE WHEN alder <= 17 THEN '0-17' WHEN alder <= 44 THEN '18-44' WHEN alder <= 64 THEN '45-64'
+         WHEN alder <= 79 THEN '65-79' ELSE '80+' END;
+-- A period's type from its first and last day: ar | halvar | kvartal | manad, else annan.
+CREATE OR REPLACE TEMP MACRO periodtyp(period_start, period_slut) AS
+    CASE date_diff('month', period_start::DATE, period_slut::DATE + 1)
+        WHEN 12 THEN 'ar'
+        WHEN 6 THEN 'halvar'
+        WHEN 3 THEN 'kvartal'
+        WHEN 1 THEN 'manad'
+        ELSE 'annan'
+    END;
+-- Wilson score 95 % interval (z = 1,96) for the proportion taljare / namnare; NULL when namnare is not > 0.
+CREATE OR REPLACE TEMP MACRO wilson_lag(taljare, namnare) AS
+    CASE WHEN namnare > 0 THEN
+        (taljare / namnare + 1.96 ^ 2 / (2 * namnare)
+         - 1.96 * sqrt((taljare / namnare) * (1 - taljare / namnare) / namnare + 1.96 ^ 2 / (4 * namnare ^ 2)))
+        / (1 + 1.96 ^ 2 / namnare)
+    END;
+CREATE OR REPLACE TEMP MACRO wilson_hog(taljare, namnare) AS
+    CASE WHEN namnare > 0 THEN
+        (taljare / namnare + 1.96 ^ 2 / (2 * namnare)
+         + 1.96 * sqrt((taljare / namnare) * (1 - taljare / namnare) / namnare + 1.96 ^ 2 / (4 * namnare ^ 2)))
+        / (1 + 1.96 ^ 2 / namnare)
+    END;

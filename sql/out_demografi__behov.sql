@@ -4,27 +4,27 @@
 -- actual (core_scb__befolkning) and projected (core_scb__prognos, latest vintage, years after the last
 -- actual year). The plan's "0,6 procent per år" (000:311) is this kind of figure.
 -- Grain: (ar, vardtyp) with vardtyp 'somatisk', 'psykiatrisk', 'primarvard' or 'alla'.
---   kalla: 'befolkning' or 'prognos'; demografiskt_behov: kronor at the reference year's cost level;
---   forandring: against the previous year (fraction); arlig_forandring_sedan_kostnadsar: average yearly
+--   befolkningsserie: 'befolkning' or 'prognos'; demografiskt_behov_kr: kronor at the reference year's cost
+--   level; forandring_rel: against the previous year; arlig_forandring_sedan_kostnadsar_rel: average yearly
 --   change since the reference year ((behov / behov_ref)^(1 / years) − 1; null in and before that year).
---   Age bands 0-4 … 85-89, 90+; SCB kön '1' = 'M', '2' = 'K'.
+--   Age bands 0-4 … 85-89, 90+ × kön (K/M, as in every core table).
 WITH ref AS (
     SELECT coalesce($demografi_kostnadsar, (SELECT max(ar) FROM out_kpp__kontakter)) AS kostnadsar
 ),
 kostnad AS (
-    SELECT vardtyp, least(alder // 5 * 5, 90) AS band, kon, sum(kostnad) AS kostnad
+    SELECT vardtyp, least(alder // 5 * 5, 90) AS band, kon, sum(kostnad_kr) AS kostnad
     FROM out_kpp__kontakter, ref
     WHERE ar = ref.kostnadsar
     GROUP BY GROUPING SETS ((vardtyp, band, kon), (band, kon))
 ),
 befolkning AS (
-    SELECT ar, least(alder // 5 * 5, 90) AS band, CASE kon WHEN '1' THEN 'M' ELSE 'K' END AS kon,
+    SELECT ar, least(alder // 5 * 5, 90) AS band, kon,
            sum(folkmangd) AS folkmangd, 'befolkning' AS kalla
     FROM core_scb__befolkning
     WHERE region_kod = $lan
     GROUP BY ALL
     UNION ALL
-    SELECT ar, least(alder // 5 * 5, 90), CASE kon WHEN '1' THEN 'M' ELSE 'K' END, sum(folkmangd), 'prognos'
+    SELECT ar, least(alder // 5 * 5, 90), kon, sum(folkmangd), 'prognos'
     FROM core_scb__prognos
     WHERE region_kod = $lan
       AND prognosar = (SELECT max(prognosar) FROM core_scb__prognos WHERE region_kod = $lan)
@@ -49,15 +49,15 @@ total_befolkning AS (
 SELECT
     b.ar::INTEGER AS ar,
     b.vardtyp,
-    b.kalla,
+    b.kalla AS befolkningsserie,
     t.folkmangd::BIGINT AS folkmangd,
     (SELECT kostnadsar FROM ref)::INTEGER AS kostnadsar,
-    b.demografiskt_behov::DOUBLE AS demografiskt_behov,
+    b.demografiskt_behov::DOUBLE AS demografiskt_behov_kr,
     (b.demografiskt_behov / lag(b.demografiskt_behov) OVER (PARTITION BY b.vardtyp ORDER BY b.ar) - 1)::DOUBLE
-        AS forandring,
+        AS forandring_rel,
     CASE WHEN b.ar > (SELECT kostnadsar FROM ref) THEN
         pow(b.demografiskt_behov / r.demografiskt_behov, 1.0 / (b.ar - (SELECT kostnadsar FROM ref))) - 1
-    END::DOUBLE AS arlig_forandring_sedan_kostnadsar
+    END::DOUBLE AS arlig_forandring_sedan_kostnadsar_rel
 FROM behov AS b
 JOIN total_befolkning AS t USING (ar)
 LEFT JOIN behov AS r ON r.vardtyp = b.vardtyp AND r.ar = (SELECT kostnadsar FROM ref)

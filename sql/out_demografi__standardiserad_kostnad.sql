@@ -1,47 +1,42 @@
 -- out_demografi__standardiserad_kostnad: cost per inhabitant, the county vs riket, separating "an older
 -- population" from "a higher cost level" by direct age- and sex-standardisation to riket's population.
 -- Grain: (ar, vardform) with vardform 'sluten', 'oppen' or 'alla'; years with both county KPP data
--- and national aggregates (core_kpp__riket, jamforelsegrupp 'riket').
+-- and national aggregates (core_kpp__riket, region_kod '00', jamforelsegrupp 'alla').
 --   The county's costs come from the national KPP database's own rows for the county (core_kpp__riket,
---   jamforelsegrupp $lan) when it delivered them for the year — the same database and coverage as
---   riket's — and otherwise from the county's own extract (out_kpp__kontakter). kalla_lan says which.
+--   region_kod $lan) when it delivered them for the year — the same database and coverage as
+--   riket's — and otherwise from the county's own extract (out_kpp__kontakter). kostnadsunderlag_lan says which.
 --   Strata: the national KPP bands 0-17, 18-44, 45-64, 65-79, 80+ × kön; population on 31 December of
---   the same year (core_scb__befolkning, $lan and '00'; SCB kön '1' = 'M', '2' = 'K').
---   kostnad_per_invanare_lan / _riket: crude, total cost / total population.
---   standardiserad_kostnad_per_invanare_lan: Σ (county's cost per inhabitant in stratum × riket's
+--   the same year (core_scb__befolkning, $lan and '00'; kön K/M as in every core table).
+--   kostnad_per_invanare_lan_kr / _riket_kr: crude, total cost / total population.
+--   standardiserad_kostnad_per_invanare_lan_kr: Σ (county's cost per inhabitant in stratum × riket's
 --   population share of the stratum) — the county's cost level on riket's age and sex structure.
---   skillnad = lan − riket; varav_befolkningsstruktur = lan − standardiserad (the older population);
---   varav_kostnadsniva = standardiserad − riket (the higher cost level); they sum to skillnad.
---   relativ_kostnadsniva = standardiserad / riket − 1.
-WITH strata AS (
-    SELECT * FROM (VALUES ('0-17', 0, 17), ('18-44', 18, 44), ('45-64', 45, 64), ('65-79', 65, 79), ('80+', 80, 200))
-        AS t(aldersgrupp, fran, till)
-),
-befolkning AS (
-    SELECT b.ar, CASE WHEN b.region_kod = '00' THEN 'riket' ELSE 'lan' END AS vem, s.aldersgrupp,
-           CASE b.kon WHEN '1' THEN 'M' ELSE 'K' END AS kon, sum(b.folkmangd) AS folkmangd
+--   skillnad_mot_riket_kr = lan − riket; varav_befolkningsstruktur_kr = lan − standardiserad (the older
+--   population); varav_kostnadsniva_kr = standardiserad − riket (the higher cost level); they sum to
+--   skillnad_mot_riket_kr. kostnadsniva_mot_riket_rel = standardiserad / riket − 1.
+WITH befolkning AS (
+    SELECT b.ar, CASE WHEN b.region_kod = '00' THEN 'riket' ELSE 'lan' END AS vem,
+           kpp_aldersgrupp(b.alder) AS aldersgrupp, b.kon, sum(b.folkmangd) AS folkmangd
     FROM core_scb__befolkning AS b
-    JOIN strata AS s ON b.alder BETWEEN s.fran AND s.till
     WHERE b.region_kod IN ('00', $lan)
     GROUP BY ALL
 ),
 lan_i_kpp_databasen AS (
-    SELECT DISTINCT ar FROM core_kpp__riket WHERE jamforelsegrupp = $lan
+    SELECT DISTINCT ar FROM core_kpp__riket WHERE region_kod = $lan AND jamforelsegrupp = 'alla'
 ),
 kostnad AS (
-    SELECT ar, 'lan' AS vem, vardform, kpp_aldersgrupp AS aldersgrupp, kon, sum(kostnad) AS kostnad
+    SELECT ar, 'lan' AS vem, vardform, kpp_aldersgrupp AS aldersgrupp, kon, sum(kostnad_kr) AS kostnad
     FROM out_kpp__kontakter
     WHERE ar NOT IN (SELECT ar FROM lan_i_kpp_databasen)
     GROUP BY GROUPING SETS ((ar, vardform, kpp_aldersgrupp, kon), (ar, kpp_aldersgrupp, kon))
     UNION ALL
     SELECT ar, 'lan', vardform, aldersgrupp, kon, sum(kostnad)
     FROM core_kpp__riket
-    WHERE jamforelsegrupp = $lan
+    WHERE region_kod = $lan AND jamforelsegrupp = 'alla'
     GROUP BY GROUPING SETS ((ar, vardform, aldersgrupp, kon), (ar, aldersgrupp, kon))
     UNION ALL
     SELECT ar, 'riket', vardform, aldersgrupp, kon, sum(kostnad)
     FROM core_kpp__riket
-    WHERE jamforelsegrupp = 'riket'
+    WHERE region_kod = '00' AND jamforelsegrupp = 'alla'
     GROUP BY GROUPING SETS ((ar, vardform, aldersgrupp, kon), (ar, aldersgrupp, kon))
 ),
 vardformer AS (
@@ -80,13 +75,13 @@ matt AS (
 )
 SELECT
     ar::INTEGER AS ar, vardform,
-    CASE WHEN ar IN (SELECT ar FROM lan_i_kpp_databasen) THEN 'kpp-databasen' ELSE 'eget-extrakt' END AS kalla_lan,
-    lan::DOUBLE AS kostnad_per_invanare_lan,
-    riket::DOUBLE AS kostnad_per_invanare_riket,
-    standardiserad::DOUBLE AS standardiserad_kostnad_per_invanare_lan,
-    (lan - riket)::DOUBLE AS skillnad,
-    (lan - standardiserad)::DOUBLE AS varav_befolkningsstruktur,
-    (standardiserad - riket)::DOUBLE AS varav_kostnadsniva,
-    (standardiserad / riket - 1)::DOUBLE AS relativ_kostnadsniva
+    CASE WHEN ar IN (SELECT ar FROM lan_i_kpp_databasen) THEN 'kpp-databasen' ELSE 'eget-extrakt' END AS kostnadsunderlag_lan,
+    lan::DOUBLE AS kostnad_per_invanare_lan_kr,
+    riket::DOUBLE AS kostnad_per_invanare_riket_kr,
+    standardiserad::DOUBLE AS standardiserad_kostnad_per_invanare_lan_kr,
+    (lan - riket)::DOUBLE AS skillnad_mot_riket_kr,
+    (lan - standardiserad)::DOUBLE AS varav_befolkningsstruktur_kr,
+    (standardiserad - riket)::DOUBLE AS varav_kostnadsniva_kr,
+    (standardiserad / riket - 1)::DOUBLE AS kostnadsniva_mot_riket_rel
 FROM matt
 ORDER BY ar, vardform

@@ -12,8 +12,8 @@ SELECT
     count(*) FILTER (WHERE cancer)::BIGINT AS antal_kontakter,
     count(DISTINCT patient_id) FILTER (WHERE cancer)::BIGINT AS antal_individer,
     coalesce(sum(vardtid_dagar) FILTER (WHERE cancer), 0)::BIGINT AS vardtid_dagar,
-    coalesce(sum(kostnad) FILTER (WHERE cancer), 0)::DOUBLE AS kostnad,
-    (coalesce(sum(kostnad) FILTER (WHERE cancer), 0) / nullif(sum(kostnad), 0))::DOUBLE AS andel_av_total_kostnad
+    coalesce(sum(kostnad_kr) FILTER (WHERE cancer), 0)::DOUBLE AS kostnad_kr,
+    (coalesce(sum(kostnad_kr) FILTER (WHERE cancer), 0) / nullif(sum(kostnad_kr), 0))::DOUBLE AS andel_av_total_kostnad
 FROM k
 GROUP BY CUBE (kon, sjukhus, vardform), ar
 ORDER BY ar, kon, sjukhus, vardform

@@ -10,7 +10,8 @@
 -- rang_kostnadsforandring: 1 = the largest absolute total cost change among the klinik × kapitel rows
 -- (the plan summarises "huvuddiagnoskapitlen med störst kostnadsförändring").
 WITH k AS (
-    SELECT vardtyp, sjukhus, klinik, coalesce(diagnoskapitel, 'okant') AS diagnoskapitel, ar, aldersgrupp, kostnad
+    SELECT vardtyp, sjukhus, klinik, coalesce(diagnoskapitel, 'okant') AS diagnoskapitel, ar, aldersgrupp,
+           kostnad_kr AS kostnad
     FROM out_kpp__kontakter
     WHERE ar IN ($demografi_basar, $demografi_malar)
 ),
@@ -74,14 +75,14 @@ SELECT
     $demografi_basar::INTEGER AS basar,
     $demografi_malar::INTEGER AS malar,
     vardtyp, sjukhus, klinik, diagnoskapitel,
-    kontakter_0_64_bas::BIGINT AS kontakter_0_64_bas, kontakter_0_64_mal::BIGINT AS kontakter_0_64_mal,
-    kontakter_65_bas::BIGINT AS kontakter_65_bas, kontakter_65_mal::BIGINT AS kontakter_65_mal,
-    kostnad_bas::DOUBLE AS kostnad_bas, kostnad_mal::DOUBLE AS kostnad_mal,
-    forandring_kostnad_0_64::DOUBLE AS forandring_kostnad_0_64,
-    forandring_kostnad_65::DOUBLE AS forandring_kostnad_65,
-    forandring_kostnad_total::DOUBLE AS forandring_kostnad_total,
+    kontakter_0_64_bas::BIGINT AS antal_kontakter_0_64_bas, kontakter_0_64_mal::BIGINT AS antal_kontakter_0_64_mal,
+    kontakter_65_bas::BIGINT AS antal_kontakter_65_bas, kontakter_65_mal::BIGINT AS antal_kontakter_65_mal,
+    kostnad_bas::DOUBLE AS kostnad_bas_kr, kostnad_mal::DOUBLE AS kostnad_mal_kr,
+    forandring_kostnad_0_64::DOUBLE AS forandring_kostnad_0_64_kr,
+    forandring_kostnad_65::DOUBLE AS forandring_kostnad_65_kr,
+    forandring_kostnad_total::DOUBLE AS forandring_kostnad_total_kr,
     fall,
-    demografisk_kostnad::DOUBLE AS demografisk_kostnad,
+    demografisk_kostnad::DOUBLE AS demografisk_kostnad_kr,
     CASE WHEN diagnoskapitel <> 'alla' THEN
         row_number() OVER (PARTITION BY diagnoskapitel = 'alla' ORDER BY abs(forandring_kostnad_total) DESC,
                            vardtyp, sjukhus, klinik, diagnoskapitel)

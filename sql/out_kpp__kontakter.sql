@@ -3,7 +3,8 @@
 --   drg_poang, mdc: the DRG's weight and MDC in the contact's year (core_drg__vikter); null if absent.
 --   diagnoskapitel: ICD-10 chapter of huvuddiagnos; aldersgrupp 0-64/65+; aldersband 0-9 … 90+;
 --   kpp_aldersgrupp: the national KPP database's bands (0-17, 18-44, 45-64, 65-79, 80+).
---   ytterfallsgrans / grans_kalla / ytterfall: the cost limit that applies and the flag, by
+--   ytterfallsgrans_kr / vardtidsgrans_dagar / ytterfallsgrans_metod / ytterfall: the limits that apply, how
+--   they were set and the flag, by
 --   $ytterfall_regel (pipelines/parametrar.py):
 --     kostnadsgrans  Socialstyrelsen's kostnadsgräns where the weight list has one ('socialstyrelsen'),
 --                    else the percentile rule below — the plan's method (000:289);
@@ -13,9 +14,10 @@
 --                    vårdform instead ('percentil_vardform');
 --     helmaterial    the quantile over the whole vårdform and year ('percentil_vardform');
 --     vardtid        slutenvård with vårdtid > Q3 + $ytterfall_vardtid_k × IQR of its DRG and year
---                    (ytterfallsgrans is then that vårdtid limit in days, grans_kalla 'vardtid');
---     kombinerad     ytterfall by the kostnadsgrans rule or by the vårdtid rule.
---   A contact is an ytterfall when its kostnad is strictly above the limit.
+--                    (vardtidsgrans_dagar; ytterfallsgrans_kr is then null, ytterfallsgrans_metod 'vardtid');
+--     kombinerad     ytterfall by the kostnadsgrans rule or by the vårdtid rule (both limits set).
+--   vardtidsgrans_dagar is null under the cost rules and outside slutenvård.
+--   A contact is an ytterfall when its kostnad_kr (vårdtid) is strictly above the limit.
 WITH k AS (
     SELECT
         k.*,
@@ -97,17 +99,17 @@ SELECT
     alder,
     aldersgrupp_65(alder) AS aldersgrupp,
     aldersband_10(alder) AS aldersband,
-    CASE WHEN alder <= 17 THEN '0-17' WHEN alder <= 44 THEN '18-44' WHEN alder <= 64 THEN '45-64'
-         WHEN alder <= 79 THEN '65-79' ELSE '80+' END AS kpp_aldersgrupp,
+    kpp_aldersgrupp(alder) AS kpp_aldersgrupp,
     huvuddiagnos,
     icd10_kapitel(huvuddiagnos) AS diagnoskapitel,
     drg,
     mdc,
     drg_poang,
     vardtid_dagar,
-    kostnad,
-    ytterfallsgrans,
-    grans_kalla,
+    kostnad AS kostnad_kr,
+    CASE WHEN $ytterfall_regel <> 'vardtid' THEN ytterfallsgrans END::DOUBLE AS ytterfallsgrans_kr,
+    CASE WHEN $ytterfall_regel IN ('vardtid', 'kombinerad') THEN vardtidsgrans END::DOUBLE AS vardtidsgrans_dagar,
+    grans_kalla AS ytterfallsgrans_metod,
     CASE $ytterfall_regel
         WHEN 'vardtid' THEN vardtidsytterfall
         WHEN 'kombinerad' THEN kostnadsytterfall OR vardtidsytterfall

@@ -1,7 +1,7 @@
 -- out_kpp__ytterfall: the share of contacts and of cost that are ytterfall, Norrbotten and riket side by side.
 -- Grain: (ar, region_kod, vardform, dimension, grupp).
 --   region_kod: $lan (the county, from out_kpp__kontakter: the flag follows pipelines/parametrar.py)
---               or '00' (riket: jamforelsegrupp 'riket' in core_kpp__riket, ytterfall as the national
+--               or '00' (riket: region_kod '00', jamforelsegrupp 'alla' in core_kpp__riket, ytterfall as the national
 --               KPP database classified them).
 --   vardform: 'sluten', 'oppen' or 'alla'.
 --   dimension / grupp:
@@ -13,10 +13,10 @@
 --     mdc            the DRG's MDC (riket: via the weight list of the same year)
 --     diagnoskapitel ICD-10 chapter I–XXII (county only)
 --     drg            the DRG code
---   andel_ytterfall = antal_ytterfall / antal_kontakter; andel_kostnad_ytterfall = kostnad_ytterfall /
---   kostnad (fractions 0–1, null when the denominator is 0).
+--   andel_ytterfall = antal_ytterfall / antal_kontakter; andel_kostnad_ytterfall = kostnad_ytterfall_kr /
+--   kostnad_kr (fractions 0–1, null when the denominator is 0).
 WITH lan AS (
-    SELECT ar, region_kod, vardform, ytterfall, kostnad, aldersgrupp, aldersband, kon, sjukhus,
+    SELECT ar, region_kod, vardform, ytterfall, kostnad_kr AS kostnad, aldersgrupp, aldersband, kon, sjukhus,
            coalesce(mdc, 'okand') AS mdc, coalesce(diagnoskapitel, 'okant') AS diagnoskapitel, drg
     FROM out_kpp__kontakter
 ),
@@ -77,7 +77,7 @@ riket AS (
            CASE WHEN r.aldersgrupp IN ('0-17', '18-44', '45-64') THEN '0-64' ELSE '65+' END AS aldersgrupp_65
     FROM core_kpp__riket AS r
     LEFT JOIN core_drg__vikter AS v USING (ar, drg)
-    WHERE r.jamforelsegrupp = 'riket'
+    WHERE r.region_kod = '00' AND r.jamforelsegrupp = 'alla'
 ),
 riket_dim AS (
     SELECT ar, vardform, 'total' AS dimension, 'alla' AS grupp, antal_kontakter, antal_ytterfall, kostnad,
@@ -110,8 +110,8 @@ SELECT
     ar::INTEGER AS ar, region_kod, vardform, dimension, grupp,
     antal_kontakter, antal_ytterfall,
     antal_ytterfall / nullif(antal_kontakter, 0) AS andel_ytterfall,
-    kostnad::DOUBLE AS kostnad,
-    kostnad_ytterfall::DOUBLE AS kostnad_ytterfall,
+    kostnad::DOUBLE AS kostnad_kr,
+    kostnad_ytterfall::DOUBLE AS kostnad_ytterfall_kr,
     kostnad_ytterfall / nullif(kostnad, 0) AS andel_kostnad_ytterfall
 FROM alla
 ORDER BY ar, region_kod, vardform, dimension, grupp

@@ -1,9 +1,9 @@
 -- out_scb__aldersstruktur: age structure of riket, the county and its kommuner.
 -- Grain: (region_kod, ar, aldersgrupp, kon).
 --   aldersgrupp: '0-64', '65-79', '80+', '65+' (= 65-79 + 80+) and 'alla'
---   kon: '1' (män), '2' (kvinnor), 'alla'
+--   kon: 'K', 'M', 'alla'
 --   andel: folkmangd / the region's folkmangd for the same år and kön (all ages), fraction 0–1
---   basar: the first year in the data; forandring_sedan_basar: (folkmangd − folkmangd in basar)
+--   basar: the first year in the data; forandring_sedan_basar_rel: (folkmangd − folkmangd in basar)
 --   / folkmangd in basar for the same region, aldersgrupp and kön (fraction; 0 in the base year).
 -- Parameter $lan: the county (default '25'); riket is always included.
 WITH valda AS (
@@ -54,6 +54,6 @@ med_andel AS (
 SELECT
     region_kod, region_namn, regiontyp, ar, aldersgrupp, kon, folkmangd, andel,
     basar::INTEGER AS basar,
-    (folkmangd - folkmangd_basar) / folkmangd_basar AS forandring_sedan_basar
+    (folkmangd - folkmangd_basar) / folkmangd_basar AS forandring_sedan_basar_rel
 FROM med_andel
 ORDER BY region_kod, ar, aldersgrupp, kon

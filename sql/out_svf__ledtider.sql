@@ -1,13 +1,14 @@
 -- out_svf__ledtider: SVF lead times per SVF × year × region × kön against the 80 % target and riket.
 -- Grain: (svf, ar, region_kod, kon); svf 'alla' = all SVFs together; kon 'alla', 'K', 'M'.
---   kalla 'patientniva': the county ($lan) from out_svf__forlopp (treatment started that year);
---   kalla 'aggregat': every other region, and riket '00', from core_svf__aggregat (yearly periods,
+--   dataniva 'patientniva': the county ($lan) from out_svf__forlopp (treatment started that year);
+--   dataniva 'aggregat': every other region, and riket '00', from core_svf__aggregat (yearly periods,
 --   kön 'alla' only; for svf 'alla' the delivered counts are summed and the median is unknown).
---   andel_inom_maxledtid = antal_inom_maxledtid / antal; median_ledtid in days; nationellt_mal from
---   core_svf__maxledtider (0.8); skillnad_mot_mal and skillnad_mot_riket in fractions (procentenheter/100),
+--   andel_inom_maxledtid = antal_inom_maxledtid / antal_patienter; median_ledtid_dagar in days;
+--   andel_nationellt_mal from core_svf__maxledtider (0.8); skillnad_mot_mal_pe and skillnad_mot_riket_pe are
+--   differences of two shares (fraction; 0,05 = 5 procentenheter),
 --   riket = region '00', kön 'alla', same SVF and year.
 --   basar: $svf_basar, or the first year with a shown value for the SVF, region and kön; andel_basar
---   and forandring_sedan_basar = andel − andel_basar.
+--   and forandring_sedan_basar_pe = andel_inom_maxledtid − andel_basar (fraction, as above).
 --   Fewer than $minsta_antal_visas patients: nothing is shown (undertryckt, measures null) — also
 --   when the delivery itself was suppressed.
 WITH forlopp AS (
@@ -73,18 +74,18 @@ med_bas AS (
     FROM matt AS m
 )
 SELECT
-    b.svf, b.ar::INTEGER AS ar, b.region_kod, b.kon, b.kalla,
-    b.antal::BIGINT AS antal,
+    b.svf, b.ar::INTEGER AS ar, b.region_kod, b.kon, b.kalla AS dataniva,
+    b.antal::BIGINT AS antal_patienter,
     b.antal_inom_maxledtid::BIGINT AS antal_inom_maxledtid,
     b.andel_inom_maxledtid::DOUBLE AS andel_inom_maxledtid,
-    b.median_ledtid::DOUBLE AS median_ledtid,
-    g.nationellt_mal::DOUBLE AS nationellt_mal,
-    (b.andel_inom_maxledtid - g.nationellt_mal)::DOUBLE AS skillnad_mot_mal,
+    b.median_ledtid::DOUBLE AS median_ledtid_dagar,
+    g.nationellt_mal::DOUBLE AS andel_nationellt_mal,
+    (b.andel_inom_maxledtid - g.nationellt_mal)::DOUBLE AS skillnad_mot_mal_pe,
     r.andel_inom_maxledtid::DOUBLE AS andel_riket,
-    (b.andel_inom_maxledtid - r.andel_inom_maxledtid)::DOUBLE AS skillnad_mot_riket,
+    (b.andel_inom_maxledtid - r.andel_inom_maxledtid)::DOUBLE AS skillnad_mot_riket_pe,
     b.basar::INTEGER AS basar,
     bas.andel_inom_maxledtid::DOUBLE AS andel_basar,
-    (b.andel_inom_maxledtid - bas.andel_inom_maxledtid)::DOUBLE AS forandring_sedan_basar,
+    (b.andel_inom_maxledtid - bas.andel_inom_maxledtid)::DOUBLE AS forandring_sedan_basar_pe,
     b.undertryckt
 FROM med_bas AS b
 LEFT JOIN mal AS g ON g.svf = b.svf

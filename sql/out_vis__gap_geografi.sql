@@ -3,8 +3,9 @@
 -- geografiska skillnader?", 000:225–235).
 -- Grain: (matt_id, period_start, period_slut, kon, enhetsniva, enhet, kommun_kod) for region $lan.
 --   varde / ki_lag / ki_hog as in out_vis__jamforelse (Wilson 95 % for proportions); varde_lan: the
---   county's own value; skillnad_onskad_riktning > 0 = better than the county; signifikant: the county's
---   value lies outside the unit's interval; spridning: best − worst unit of the same level, indicator,
+--   county's own value; varde_skillnad_mot_lan = varde − varde_lan and varde_skillnad_onskad_riktning > 0 =
+--   better than the county (in the indicator's unit); signifikant: the county's value lies outside the
+--   unit's interval; varde_spridning: best − worst unit of the same level, indicator,
 --   period and kön (in the desired direction); rang_inom_lanet: 1 = the best unit of that level.
 WITH kat AS (
     SELECT matt_id, titel, npo, enhetstyp, onskad_riktning FROM core_vis__katalog WHERE huvudmatt_id IS NULL
@@ -15,7 +16,6 @@ res AS (
         coalesce(r.enhet, r.kommun_kod) AS enhet, r.kommun_kod, r.taljare, r.namnare, r.orsakskod,
         k.titel, k.npo, k.enhetstyp, k.onskad_riktning,
         CASE WHEN k.enhetstyp = 'andel' THEN r.andel ELSE r.varde END AS varde,
-        CASE WHEN k.enhetstyp = 'andel' AND r.namnare > 0 THEN r.taljare / r.namnare END AS p,
         r.ki_lag AS levererad_ki_lag, r.ki_hog AS levererad_ki_hog,
         CASE k.onskad_riktning WHEN 'lagt' THEN -1 ELSE 1 END AS tecken
     FROM core_vis__resultat AS r
@@ -25,14 +25,10 @@ res AS (
 ki AS (
     SELECT
         *,
-        CASE WHEN p IS NOT NULL THEN
-            (p + 1.96 ^ 2 / (2 * namnare) - 1.96 * sqrt(p * (1 - p) / namnare + 1.96 ^ 2 / (4 * namnare ^ 2)))
-                / (1 + 1.96 ^ 2 / namnare)
-            ELSE levererad_ki_lag END AS ki_lag,
-        CASE WHEN p IS NOT NULL THEN
-            (p + 1.96 ^ 2 / (2 * namnare) + 1.96 * sqrt(p * (1 - p) / namnare + 1.96 ^ 2 / (4 * namnare ^ 2)))
-                / (1 + 1.96 ^ 2 / namnare)
-            ELSE levererad_ki_hog END AS ki_hog
+        CASE WHEN enhetstyp = 'andel' AND taljare IS NOT NULL AND namnare > 0 THEN wilson_lag(taljare, namnare) ELSE levererad_ki_lag END
+            AS ki_lag,
+        CASE WHEN enhetstyp = 'andel' AND taljare IS NOT NULL AND namnare > 0 THEN wilson_hog(taljare, namnare) ELSE levererad_ki_hog END
+            AS ki_hog
     FROM res
 ),
 enheter AS (
@@ -48,14 +44,14 @@ SELECT
     taljare::BIGINT AS taljare, namnare::BIGINT AS namnare,
     varde::DOUBLE AS varde, ki_lag::DOUBLE AS ki_lag, ki_hog::DOUBLE AS ki_hog,
     varde_lan::DOUBLE AS varde_lan,
-    (varde - varde_lan)::DOUBLE AS skillnad_mot_lan,
-    ((varde - varde_lan) * tecken)::DOUBLE AS skillnad_onskad_riktning,
+    (varde - varde_lan)::DOUBLE AS varde_skillnad_mot_lan,
+    ((varde - varde_lan) * tecken)::DOUBLE AS varde_skillnad_onskad_riktning,
     (varde_lan NOT BETWEEN ki_lag AND ki_hog) AS signifikant,
-    ((max(varde * tecken) OVER w - min(varde * tecken) OVER w))::DOUBLE AS spridning,
+    ((max(varde * tecken) OVER w - min(varde * tecken) OVER w))::DOUBLE AS varde_spridning,
     CASE WHEN varde IS NOT NULL THEN rank() OVER (PARTITION BY matt_id, period_start, period_slut, kon, enhetsniva,
                                                                varde IS NOT NULL ORDER BY varde * tecken DESC)
     END::INTEGER AS rang_inom_lanet,
-    orsakskod
+    orsakskod AS orsak_kod
 FROM enheter
 WINDOW w AS (PARTITION BY matt_id, period_start, period_slut, kon, enhetsniva)
 ORDER BY npo, matt_id, period_start, kon, enhetsniva, enhet

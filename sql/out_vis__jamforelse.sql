@@ -5,15 +5,18 @@
 -- from its sex sub-measures; results by age group are left out here.
 --   varde: andel (0–1) for proportions, else the delivered value. ki_lag/ki_hog: Wilson 95 % interval
 --   from taljare/namnare for proportions (z = 1,96), else the delivered interval.
---   skillnad_mot_riket = varde − riket's; skillnad_onskad_riktning: the same, signed so that positive =
+--   varde_* columns are in the indicator's own unit (enhetstyp; proportions as fractions 0–1, so a
+--   difference of two proportions is a fraction difference: 0,05 = 5 procentenheter).
+--   varde_skillnad_mot_riket = varde − riket's; varde_skillnad_onskad_riktning: the same, signed so that positive =
 --   better than riket (onskad_riktning 'hogt' keeps the sign, 'lagt' flips it).
 --   signifikant: riket's value lies outside the region's 95 % interval.
 --   rang: 1 = the best of the regions with a value in the desired direction (riket has none);
---   antal_regioner: how many regions had a value; varde_basta: the best region's value.
+--   antal_regioner: how many regions had a value; varde_basta: the best region's value; varde_mal: the
+--   catalog's target value.
 --   forbattringspotential_riket / _basta: for proportions, the patients (of namnare) who would have had
 --   the desired outcome had the region been at riket's / the best region's level; 0 when already there.
---   skillnad_kvinnor_man: on kon 'alla' rows, the region's value for kvinnor − män (null if either missing).
---   orsakskod: VIS reason code (MSK, NI, INV, UNK) when no value is shown.
+--   varde_skillnad_kvinnor_man: on kon 'alla' rows, the region's value for kvinnor − män (null if either missing).
+--   orsak_kod: VIS reason code (MSK, NI, INV, UNK) when no value is shown.
 WITH kat AS (
     SELECT matt_id, titel, npo, enhetstyp, onskad_riktning, malvarde FROM core_vis__katalog WHERE huvudmatt_id IS NULL
 ),
@@ -28,26 +31,15 @@ res AS (
     JOIN kat AS k ON k.matt_id = coalesce(r.huvudmatt_id, r.matt_id)
     WHERE r.enhetsniva IN ('region', 'riket') AND coalesce(r.aldersgrupp, 'alla') = 'alla'
 ),
-wilson AS (
-    SELECT
-        *,
-        CASE WHEN enhetstyp = 'andel' AND namnare > 0 THEN taljare / namnare END AS p,
-        1.96 AS z
-    FROM res
-),
 ki AS (
     SELECT
         *,
-        CASE WHEN p IS NOT NULL THEN
-            (p + z * z / (2 * namnare) - z * sqrt(p * (1 - p) / namnare + z * z / (4 * namnare * namnare)))
-                / (1 + z * z / namnare)
-            ELSE levererad_ki_lag END AS ki_lag,
-        CASE WHEN p IS NOT NULL THEN
-            (p + z * z / (2 * namnare) + z * sqrt(p * (1 - p) / namnare + z * z / (4 * namnare * namnare)))
-                / (1 + z * z / namnare)
-            ELSE levererad_ki_hog END AS ki_hog,
+        CASE WHEN enhetstyp = 'andel' AND taljare IS NOT NULL AND namnare > 0 THEN wilson_lag(taljare, namnare) ELSE levererad_ki_lag END
+            AS ki_lag,
+        CASE WHEN enhetstyp = 'andel' AND taljare IS NOT NULL AND namnare > 0 THEN wilson_hog(taljare, namnare) ELSE levererad_ki_hog END
+            AS ki_hog,
         CASE onskad_riktning WHEN 'lagt' THEN -1 ELSE 1 END AS tecken
-    FROM wilson
+    FROM res
 ),
 med_riket AS (
     SELECT
@@ -79,19 +71,19 @@ SELECT
     m.taljare::BIGINT AS taljare, m.namnare::BIGINT AS namnare,
     m.varde::DOUBLE AS varde, m.ki_lag::DOUBLE AS ki_lag, m.ki_hog::DOUBLE AS ki_hog,
     m.varde_riket::DOUBLE AS varde_riket,
-    (m.varde - m.varde_riket)::DOUBLE AS skillnad_mot_riket,
-    ((m.varde - m.varde_riket) * m.tecken)::DOUBLE AS skillnad_onskad_riktning,
+    (m.varde - m.varde_riket)::DOUBLE AS varde_skillnad_mot_riket,
+    ((m.varde - m.varde_riket) * m.tecken)::DOUBLE AS varde_skillnad_onskad_riktning,
     (m.varde_riket NOT BETWEEN m.ki_lag AND m.ki_hog) AS signifikant,
     m.rang::INTEGER AS rang,
     m.antal_regioner::INTEGER AS antal_regioner,
     m.varde_basta::DOUBLE AS varde_basta,
-    m.malvarde::DOUBLE AS malvarde,
+    m.malvarde::DOUBLE AS varde_mal,
     CASE WHEN m.enhetstyp = 'andel' THEN greatest((m.varde_riket - m.varde) * m.tecken, 0) * m.namnare END::DOUBLE
         AS forbattringspotential_riket,
     CASE WHEN m.enhetstyp = 'andel' THEN greatest((m.varde_basta - m.varde) * m.tecken, 0) * m.namnare END::DOUBLE
         AS forbattringspotential_basta,
-    CASE WHEN m.kon = 'alla' THEN g.skillnad_kvinnor_man END::DOUBLE AS skillnad_kvinnor_man,
-    m.orsakskod
+    CASE WHEN m.kon = 'alla' THEN g.skillnad_kvinnor_man END::DOUBLE AS varde_skillnad_kvinnor_man,
+    m.orsakskod AS orsak_kod
 FROM med_riket AS m
 LEFT JOIN kon_gap AS g USING (matt_id, period_start, period_slut, region_kod)
 ORDER BY m.npo, m.matt_id, m.period_start, m.kon, m.region_kod

@@ -4,8 +4,8 @@
 -- Grain: (matt_id) for region $lan, kön 'alla', the indicator's latest period with a value.
 --   rang_forbattringspotential: proportions only, by forbattringspotential_basta (patients who would have
 --   had the desired outcome at the best region's level) descending; null when there is none.
---   rang_kvalitetsproblem: indicators significantly worse than riket, by relativ_skillnad (the gap in the
---   desired direction as a share of riket's value) — most negative first; null otherwise.
+--   rang_kvalitetsproblem: indicators significantly worse than riket, by skillnad_onskad_riktning_rel (the
+--   gap in the desired direction relative to riket's value) — most negative first; null otherwise.
 WITH senaste AS (
     SELECT *
     FROM out_vis__jamforelse
@@ -15,18 +15,20 @@ WITH senaste AS (
 matt AS (
     SELECT
         *,
-        skillnad_onskad_riktning / nullif(abs(varde_riket), 0) AS relativ_skillnad
+        varde_skillnad_onskad_riktning / nullif(abs(varde_riket), 0) AS skillnad_onskad_riktning_rel
     FROM senaste
 )
 SELECT
     matt_id, titel, npo, enhetstyp, onskad_riktning, period_start, period_slut, region_kod,
-    varde, varde_riket, skillnad_onskad_riktning, relativ_skillnad::DOUBLE AS relativ_skillnad, signifikant,
+    varde, varde_riket, varde_skillnad_onskad_riktning,
+    skillnad_onskad_riktning_rel::DOUBLE AS skillnad_onskad_riktning_rel, signifikant,
     rang, antal_regioner, forbattringspotential_riket, forbattringspotential_basta,
     CASE WHEN forbattringspotential_basta > 0 THEN
         rank() OVER (PARTITION BY forbattringspotential_basta > 0 ORDER BY forbattringspotential_basta DESC)
     END::INTEGER AS rang_forbattringspotential,
-    CASE WHEN signifikant AND skillnad_onskad_riktning < 0 THEN
-        rank() OVER (PARTITION BY signifikant AND skillnad_onskad_riktning < 0 ORDER BY relativ_skillnad)
+    CASE WHEN signifikant AND varde_skillnad_onskad_riktning < 0 THEN
+        rank() OVER (PARTITION BY signifikant AND varde_skillnad_onskad_riktning < 0
+                     ORDER BY skillnad_onskad_riktning_rel)
     END::INTEGER AS rang_kvalitetsproblem
 FROM matt
 ORDER BY npo, matt_id

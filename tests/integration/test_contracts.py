@@ -10,7 +10,7 @@ import pytest
 from pipelines import contracts
 from pipelines.sources.registry import all_sources
 
-GOOD = [("25", 2020, a, k, 100 + a) for a in range(101) for k in ("1", "2")]
+GOOD = [("25", 2020, a, k, 100 + a) for a in range(101) for k in ("M", "K")]
 
 
 def make(con: duckdb.DuckDBPyConnection, rows: list[tuple], types: str = "BIGINT") -> None:
@@ -31,9 +31,9 @@ def test_good_table_passes(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_each_broken_rule_is_named(con: duckdb.DuckDBPyConnection) -> None:
     rows = list(GOOD)
-    rows[3] = ("25", 2020, 1, "2", -5)  # negative population, row 4
-    rows[10] = ("25", 2020, 5, "3", 10)  # unknown kön, row 11
-    rows.append(("25", 2020, 0, "1", 7))  # duplicate of row 1's key
+    rows[3] = ("25", 2020, 1, "K", -5)  # negative population, row 4
+    rows[10] = ("25", 2020, 5, "1", 10)  # SCB's code, not the vocabulary's K/M: row 11
+    rows.append(("25", 2020, 0, "M", 7))  # duplicate of row 1's key
     make(con, rows)
     result = contracts.validate(con, "core_scb__befolkning")
     assert not result.success

@@ -49,7 +49,7 @@ def test_latest_file_wins_including_deletions(con: duckdb.DuckDBPyConnection) ->
     assert warehouse.build_table(con, "core_kolada__varden") == 4
     values = dict(
         con.sql(
-            "SELECT region_kod, varde FROM core_kolada__varden WHERE kpi = 'N70061' AND kon = 'T'"
+            "SELECT region_kod, varde FROM core_kolada__varden WHERE kpi = 'N70061' AND kon = 'alla'"
         ).fetchall()
     )
     assert values == {"00": 32353.0, "25": 35000.0}

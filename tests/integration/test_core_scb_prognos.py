@@ -41,7 +41,7 @@ def test_ages_above_100_collapse_and_totals_are_dropped(con: duckdb.DuckDBPyConn
     make_raw(con, rows_for("25", 2020, 2030, TO_104, 10, "a", T1))
     assert warehouse.build_table(con, "core_scb__prognos") == 101 * 2
     top = con.sql("SELECT kon, folkmangd FROM core_scb__prognos WHERE alder = 100 ORDER BY kon").fetchall()
-    assert top == [("1", 60), ("2", 60)]  # 100, 101, 102, 103, 104 and 105+
+    assert top == [("K", 60), ("M", 60)]  # 100, 101, 102, 103, 104 and 105+
     assert warehouse.scalar(con, "SELECT sum(folkmangd) FROM core_scb__prognos") == 2 * (100 * 10 + 60)
     assert contracts.validate(con, "core_scb__prognos").success
 
@@ -89,6 +89,6 @@ def test_contract_catches(con: duckdb.DuckDBPyConnection, extra: list[tuple[obje
 
 def test_contract_catches_swapped_kon(con: duckdb.DuckDBPyConnection) -> None:
     good(con)
-    con.execute("UPDATE core_scb__prognos SET folkmangd = folkmangd * 3 WHERE kon = '1'")
+    con.execute("UPDATE core_scb__prognos SET folkmangd = folkmangd * 3 WHERE kon = 'M'")
     result = contracts.validate(con, "core_scb__prognos")
     assert [f.rule for f in result.failures] == ["prognos-konsfordelning"]

@@ -65,10 +65,10 @@ def test_cli_pages_through_next_url_stores_every_page_and_ingests(workspace: Wor
             "WHERE region_kod IN ('00', '25') AND kpi = 'N70061' ORDER BY ALL"
         ).fetchall()
         assert rows == [
-            ("N70061", "00", 2023, "T", 30000.0, None),
-            ("N70061", "00", 2024, "T", 30001.0, None),
-            ("N70061", "25", 2023, "T", 30210.0, None),
-            ("N70061", "25", 2024, "T", 30211.0, None),
+            ("N70061", "00", 2023, "alla", 30000.0, None),
+            ("N70061", "00", 2024, "alla", 30001.0, None),
+            ("N70061", "25", 2023, "alla", 30210.0, None),
+            ("N70061", "25", 2024, "alla", 30211.0, None),
         ]
         missing = con.sql(
             "SELECT varde, status FROM core_kolada__varden WHERE region_kod = '09' AND kpi = 'N70059'"
@@ -89,6 +89,7 @@ def test_more_than_25_units_are_split_into_several_requests(workspace: Workspace
     ingest.accept(workspace, "kolada", [s.path for s in stored])
     con = duckdb.connect(str(workspace.warehouse))
     con.execute(warehouse.META_DDL)
+    warehouse.install_macros(con)
     ingest.build_reference(con)
     source = get_source("kolada")
     ingest.load_raw(con, source, ingest.stored_files(workspace, "kolada"))

@@ -61,6 +61,7 @@ def load(ws: Workspace, source_name: str, stored: list[StoredResponse]) -> duckd
     source = get_source(source_name)
     con = duckdb.connect(str(ws.warehouse))
     con.execute(warehouse.META_DDL)
+    warehouse.install_macros(con)
     ingest.build_reference(con)
     ingest.load_raw(con, source, ingest.stored_files(ws, source.name))
     result = ingest.build_core(con, source, {"lan": "25"})
@@ -116,7 +117,7 @@ def test_cli_fetches_tab638_stores_each_response_then_ingests(workspace: Workspa
         value = warehouse.scalar(
             con,
             "SELECT folkmangd FROM core_scb__befolkning WHERE region_kod = '2580' AND ar = 2024 "
-            "AND alder = 50 AND kon = '1'",
+            "AND alder = 50 AND kon = 'M'",
         )
         assert value == tab638_total("2580", 50, "1", 2024)
 
@@ -298,7 +299,7 @@ def test_v2_reads_config_splits_and_joins_ckm_onto_tab638(workspace: Workspace, 
     ckm = warehouse.scalar(
         con,
         "SELECT folkmangd FROM core_scb__befolkning "
-        "WHERE region_kod = '2584' AND ar = 2025 AND alder = 3 AND kon = '2'",
+        "WHERE region_kod = '2584' AND ar = 2025 AND alder = 3 AND kon = 'K'",
     )
     assert ckm == person_count("2584", 3, "2")  # BefolkningCKM's published single age
     con.close()
@@ -324,7 +325,7 @@ def test_projection_vintage_and_collapsed_ages(
     top = warehouse.scalar(
         con,
         "SELECT folkmangd FROM core_scb__prognos "
-        "WHERE region_kod = '25' AND ar = 2030 AND alder = 100 AND kon = '1'",
+        "WHERE region_kod = '25' AND ar = 2030 AND alder = 100 AND kon = 'M'",
     )
     base = person_count("25", 100, "1")
     assert top == sum(max(0, base - 5 * k) for k in range(6))  # ages 100–104 and 105+ into 100

@@ -12,7 +12,7 @@ from pipelines.parametrar import Parametrar
 @pytest.fixture
 def behov(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute(
-        "CREATE TABLE out_kpp__kontakter (vardtyp VARCHAR, alder INTEGER, kon VARCHAR, ar INTEGER, kostnad DOUBLE)"
+        "CREATE TABLE out_kpp__kontakter (vardtyp VARCHAR, alder INTEGER, kon VARCHAR, ar INTEGER, kostnad_kr DOUBLE)"
     )
     con.executemany(
         "INSERT INTO out_kpp__kontakter VALUES (?, ?, ?, ?, ?)",
@@ -24,8 +24,8 @@ def behov(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     )
     con.executemany(
         "INSERT INTO core_scb__befolkning VALUES (?, ?, ?, ?, ?)",
-        [("25", 2020, 70, "2", 10), ("25", 2020, 71, "2", 5), ("25", 2020, 30, "1", 20), ("25", 2020, 50, "1", 100),
-         ("25", 2019, 74, "2", 12), ("25", 2019, 34, "1", 22), ("00", 2020, 70, "2", 10_000)],
+        [("25", 2020, 70, "K", 10), ("25", 2020, 71, "K", 5), ("25", 2020, 30, "M", 20), ("25", 2020, 50, "M", 100),
+         ("25", 2019, 74, "K", 12), ("25", 2019, 34, "M", 22), ("00", 2020, 70, "K", 10_000)],
     )  # fmt: skip
     con.execute(
         "CREATE TABLE core_scb__prognos (region_kod VARCHAR, prognosar INTEGER, ar INTEGER, alder INTEGER, "
@@ -33,8 +33,8 @@ def behov(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     )
     con.executemany(
         "INSERT INTO core_scb__prognos VALUES (?, ?, ?, ?, ?, ?)",
-        [("25", 2021, 2020, 70, "2", 999), ("25", 2021, 2021, 70, "2", 18), ("25", 2021, 2021, 30, "1", 19),
-         ("25", 2021, 2022, 70, "2", 21), ("25", 2021, 2022, 30, "1", 18), ("25", 2019, 2021, 70, "2", 5000)],
+        [("25", 2021, 2020, 70, "K", 999), ("25", 2021, 2021, 70, "K", 18), ("25", 2021, 2021, 30, "M", 19),
+         ("25", 2021, 2022, 70, "K", 21), ("25", 2021, 2022, 30, "M", 18), ("25", 2019, 2021, 70, "K", 5000)],
     )  # fmt: skip
     warehouse.build_table(con, "out_demografi__behov", {"lan": "25", **Parametrar().as_sql_params()})
     return con
@@ -44,8 +44,8 @@ def test_need_follows_population_at_fixed_cost_per_inhabitant(behov: duckdb.Duck
     rows = {
         (r[0], r[1]): r[2:]
         for r in behov.sql(
-            "SELECT ar, vardtyp, kalla, folkmangd, kostnadsar, demografiskt_behov, forandring, "
-            "arlig_forandring_sedan_kostnadsar FROM out_demografi__behov"
+            "SELECT ar, vardtyp, befolkningsserie, folkmangd, kostnadsar, demografiskt_behov_kr, forandring_rel, "
+            "arlig_forandring_sedan_kostnadsar_rel FROM out_demografi__behov"
         ).fetchall()
     }
     # cost per inhabitant 2020: women 70–74: 1 500 / 15 = 100; men 30–34: (200 + 100) / 20 = 15
@@ -64,6 +64,6 @@ def test_reference_year_is_a_parameter(behov: duckdb.DuckDBPyConnection) -> None
     params = {"lan": "25", **Parametrar(demografi_kostnadsar=2019).as_sql_params()}
     warehouse.build_table(behov, "out_demografi__behov", params)
     value = warehouse.scalar(
-        behov, "SELECT demografiskt_behov FROM out_demografi__behov WHERE ar = 2020 AND vardtyp = 'alla'"
+        behov, "SELECT demografiskt_behov_kr FROM out_demografi__behov WHERE ar = 2020 AND vardtyp = 'alla'"
     )
     assert value == pytest.approx(15 * 99999 / 12)  # only women 70–74 had costs in 2019

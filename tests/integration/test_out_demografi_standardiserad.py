@@ -17,17 +17,17 @@ def std(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.executemany(
         "INSERT INTO core_scb__befolkning VALUES (?, ?, ?, ?, ?)",
         [
-            ("25", 2020, 30, "2", 60),
-            ("25", 2020, 85, "2", 40),
-            ("00", 2020, 30, "2", 900),
-            ("25", 2020, 20, "1", 10),  # men 18–44: people but no cost anywhere
-            ("00", 2020, 20, "1", 100),
-            ("00", 2020, 85, "2", 100),
+            ("25", 2020, 30, "K", 60),
+            ("25", 2020, 85, "K", 40),
+            ("00", 2020, 30, "K", 900),
+            ("25", 2020, 20, "M", 10),  # men 18–44: people but no cost anywhere
+            ("00", 2020, 20, "M", 100),
+            ("00", 2020, 85, "K", 100),
         ],
     )
     # County costs: young 6 000 (100/inh.), old 20 000 (500/inh.), all slutenvård
     con.execute(
-        "CREATE TABLE out_kpp__kontakter (ar INTEGER, vardform VARCHAR, kpp_aldersgrupp VARCHAR, kon VARCHAR, kostnad DOUBLE)"
+        "CREATE TABLE out_kpp__kontakter (ar INTEGER, vardform VARCHAR, kpp_aldersgrupp VARCHAR, kon VARCHAR, kostnad_kr DOUBLE)"
     )
     con.executemany(
         "INSERT INTO out_kpp__kontakter VALUES (?, ?, ?, ?, ?)",
@@ -36,12 +36,12 @@ def std(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     # Riket costs: young 72 000 (80/inh.), old 40 000 (400/inh.)
     con.execute(
         "CREATE TABLE core_kpp__riket (ar INTEGER, drg VARCHAR, vardform VARCHAR, aldersgrupp VARCHAR, kon VARCHAR, "
-        "jamforelsegrupp VARCHAR, kostnad DOUBLE)"
+        "region_kod VARCHAR, jamforelsegrupp VARCHAR, kostnad DOUBLE)"
     )
     con.executemany(
-        "INSERT INTO core_kpp__riket VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(2020, "A", "sluten", "18-44", "K", "riket", 72000.0), (2020, "A", "sluten", "80+", "K", "riket", 40000.0),
-         (2020, "A", "sluten", "80+", "K", "lanssjukhus", 1e9)],
+        "INSERT INTO core_kpp__riket VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(2020, "A", "sluten", "18-44", "K", "00", "alla", 72000.0), (2020, "A", "sluten", "80+", "K", "00", "alla", 40000.0),
+         (2020, "A", "sluten", "80+", "K", "00", "lanssjukhus", 1e9)],
     )  # fmt: skip
     warehouse.build_table(con, "out_demografi__standardiserad_kostnad", {"lan": "25"})
     return con
@@ -51,9 +51,9 @@ def test_difference_splits_into_structure_and_cost_level(std: duckdb.DuckDBPyCon
     rows = {
         r[0]: r[1:]
         for r in std.sql(
-            "SELECT vardform, kostnad_per_invanare_lan, kostnad_per_invanare_riket, "
-            "standardiserad_kostnad_per_invanare_lan, skillnad, varav_befolkningsstruktur, varav_kostnadsniva, "
-            "relativ_kostnadsniva FROM out_demografi__standardiserad_kostnad WHERE ar = 2020"
+            "SELECT vardform, kostnad_per_invanare_lan_kr, kostnad_per_invanare_riket_kr, "
+            "standardiserad_kostnad_per_invanare_lan_kr, skillnad_mot_riket_kr, varav_befolkningsstruktur_kr, "
+            "varav_kostnadsniva_kr, kostnadsniva_mot_riket_rel FROM out_demografi__standardiserad_kostnad WHERE ar = 2020"
         ).fetchall()
     }
     lan, riket = 26_000 / 110, 112_000 / 1100  # everyone counts, also strata without cost
@@ -69,15 +69,15 @@ def test_difference_splits_into_structure_and_cost_level(std: duckdb.DuckDBPyCon
 def test_the_national_databases_own_county_rows_are_preferred(std: duckdb.DuckDBPyConnection) -> None:
     # the KPP database's rows for the county (same coverage as riket's) replace the own extract
     std.executemany(
-        "INSERT INTO core_kpp__riket VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO core_kpp__riket VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (2020, "A", "sluten", "18-44", "K", "25", 12_000.0),
-            (2020, "A", "sluten", "80+", "K", "25", 40_000.0),
+            (2020, "A", "sluten", "18-44", "K", "25", "alla", 12_000.0),
+            (2020, "A", "sluten", "80+", "K", "25", "alla", 40_000.0),
         ],
     )
     warehouse.build_table(std, "out_demografi__standardiserad_kostnad", {"lan": "25"})
     kalla, lan, standardiserad = std.sql(
-        "SELECT kalla_lan, kostnad_per_invanare_lan, standardiserad_kostnad_per_invanare_lan "
+        "SELECT kostnadsunderlag_lan, kostnad_per_invanare_lan_kr, standardiserad_kostnad_per_invanare_lan_kr "
         "FROM out_demografi__standardiserad_kostnad WHERE ar = 2020 AND vardform = 'alla'"
     ).fetchall()[0]
     assert kalla == "kpp-databasen"

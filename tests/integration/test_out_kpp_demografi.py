@@ -40,7 +40,7 @@ def contacts() -> list[tuple]:
 def demo_con(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute(
         "CREATE TABLE out_kpp__kontakter (vardtyp VARCHAR, sjukhus VARCHAR, klinik VARCHAR, "
-        "diagnoskapitel VARCHAR, ar INTEGER, aldersgrupp VARCHAR, kostnad DOUBLE)"
+        "diagnoskapitel VARCHAR, ar INTEGER, aldersgrupp VARCHAR, kostnad_kr DOUBLE)"
     )
     con.executemany("INSERT INTO out_kpp__kontakter VALUES (?, ?, ?, ?, ?, ?, ?)", contacts())
     return con
@@ -61,29 +61,29 @@ def test_the_plans_cases(demo_con: duckdb.DuckDBPyConnection) -> None:
     rows = build(demo_con)
     ix = rows[("SUN", "Medicin", "IX")]
     assert (ix["basar"], ix["malar"], ix["fall"]) == (2016, 2019, "bada_okar")
-    assert (ix["kontakter_0_64_bas"], ix["kontakter_0_64_mal"], ix["kontakter_65_bas"], ix["kontakter_65_mal"]) == (
+    assert (ix["antal_kontakter_0_64_bas"], ix["antal_kontakter_0_64_mal"], ix["antal_kontakter_65_bas"], ix["antal_kontakter_65_mal"]) == (
         2, 3, 2, 4,
     )  # fmt: skip
-    assert (ix["forandring_kostnad_0_64"], ix["forandring_kostnad_65"]) == (100.0, 600.0)
-    assert ix["demografisk_kostnad"] == 700.0  # both rise: the klinik's whole cost change
+    assert (ix["forandring_kostnad_0_64_kr"], ix["forandring_kostnad_65_kr"]) == (100.0, 600.0)
+    assert ix["demografisk_kostnad_kr"] == 700.0  # both rise: the klinik's whole cost change
     ii = rows[("SUN", "Medicin", "II")]
     assert ii["fall"] == "65_okar_064_minskar"
-    assert ii["demografisk_kostnad"] == 2000.0 - 100.0  # the 0–64 decrease is netted from 65+
+    assert ii["demografisk_kostnad_kr"] == 2000.0 - 100.0  # the 0–64 decrease is netted from 65+
     xix = rows[("PIT", "Kirurgi", "XIX")]
-    assert (xix["fall"], xix["demografisk_kostnad"], xix["forandring_kostnad_total"]) == (
+    assert (xix["fall"], xix["demografisk_kostnad_kr"], xix["forandring_kostnad_total_kr"]) == (
         "ovrigt",
         0.0,
         -200.0,
     )
-    assert xix["kostnad_bas"] == 1600.0  # the 2017 contacts are outside the comparison
+    assert xix["kostnad_bas_kr"] == 1600.0  # the 2017 contacts are outside the comparison
     medicin = rows[("SUN", "Medicin", "alla")]
-    assert (medicin["demografisk_kostnad"], medicin["fall"], medicin["rang_kostnadsforandring"]) == (
+    assert (medicin["demografisk_kostnad_kr"], medicin["fall"], medicin["rang_kostnadsforandring"]) == (
         2600.0,
         None,
         None,
     )
     total = rows[("alla", "alla", "alla")]
-    assert (total["demografisk_kostnad"], total["forandring_kostnad_total"]) == (
+    assert (total["demografisk_kostnad_kr"], total["forandring_kostnad_total_kr"]) == (
         2600.0,
         700.0 + 1900.0 - 200.0,
     )
@@ -93,9 +93,9 @@ def test_the_plans_cases(demo_con: duckdb.DuckDBPyConnection) -> None:
 
 def test_open_choices_are_parameters(demo_con: duckdb.DuckDBPyConnection) -> None:
     rows = build(demo_con, demografi_bada_okar="65+")
-    assert rows[("SUN", "Medicin", "IX")]["demografisk_kostnad"] == 600.0
+    assert rows[("SUN", "Medicin", "IX")]["demografisk_kostnad_kr"] == 600.0
     rows = build(demo_con, demografi_basar=2016, demografi_malar=2017)
     xix = rows[("PIT", "Kirurgi", "XIX")]
     # 2016 → 2017: 65+ rises 3 → 50, 0–64 falls 1 → 0: 65+'s change (50 × 9 999 − 1 500) less 0–64's 100
-    assert (xix["kontakter_65_mal"], xix["fall"]) == (50, "65_okar_064_minskar")
-    assert xix["demografisk_kostnad"] == pytest.approx(50 * 9999 - 1500 - 100)
+    assert (xix["antal_kontakter_65_mal"], xix["fall"]) == (50, "65_okar_064_minskar")
+    assert xix["demografisk_kostnad_kr"] == pytest.approx(50 * 9999 - 1500 - 100)

@@ -75,13 +75,13 @@ def test_default_rule_uses_socialstyrelsen_then_percentiles(kpp: duckdb.DuckDBPy
     rows = build(kpp)
     assert len(rows) == 35
     # A01: 95th percentile of 1 000 … 20 000 (continuous): 19 000 + 0.05 × 1 000
-    assert rows["a01"]["ytterfallsgrans"] == pytest.approx(19050.0)
-    assert rows["a01"]["grans_kalla"] == "percentil_drg"
+    assert rows["a01"]["ytterfallsgrans_kr"] == pytest.approx(19050.0)
+    assert rows["a01"]["ytterfallsgrans_metod"] == "percentil_drg"
     # B02 has 10 < 20 contacts: the 97th percentile over all öppenvård 2020: 900 + 0.73 × 100
-    assert rows["b01"]["ytterfallsgrans"] == pytest.approx(973.0)
-    assert rows["b01"]["grans_kalla"] == "percentil_vardform"
-    assert rows["c1"]["ytterfallsgrans"] == 5000.0
-    assert rows["c1"]["grans_kalla"] == "socialstyrelsen"
+    assert rows["b01"]["ytterfallsgrans_kr"] == pytest.approx(973.0)
+    assert rows["b01"]["ytterfallsgrans_metod"] == "percentil_vardform"
+    assert rows["c1"]["ytterfallsgrans_kr"] == 5000.0
+    assert rows["c1"]["ytterfallsgrans_metod"] == "socialstyrelsen"
     assert flagged(rows) == {"a20", "b10", "c3", "c4"}
 
 
@@ -103,26 +103,34 @@ def test_enrichment(kpp: duckdb.DuckDBPyConnection) -> None:
 def test_vardtid_rule(kpp: duckdb.DuckDBPyConnection) -> None:
     rows = build(kpp, ytterfall_regel="vardtid")
     # A01 vårdtid sorted: 1-4, 6-20, 40 → Q1 = 6.75, Q3 = 16.25, limit = 16.25 + 2 × 9.5 = 35.25
-    assert rows["a01"]["ytterfallsgrans"] == pytest.approx(35.25)
-    assert rows["b01"]["ytterfallsgrans"] is None  # no vårdtid rule in öppenvård
+    assert rows["a01"]["vardtidsgrans_dagar"] == pytest.approx(35.25)
+    assert rows["a01"]["ytterfallsgrans_kr"] is None  # no cost limit under the vårdtid rule
+    assert rows["a01"]["ytterfallsgrans_metod"] == "vardtid"
+    assert rows["b01"]["vardtidsgrans_dagar"] is None  # no vårdtid rule in öppenvård
     assert flagged(rows) == {"a05"}
     rows = build(kpp, ytterfall_regel="vardtid", ytterfall_vardtid_k=1.5)
-    assert rows["a01"]["ytterfallsgrans"] == pytest.approx(16.25 + 1.5 * 9.5)
+    assert rows["a01"]["vardtidsgrans_dagar"] == pytest.approx(16.25 + 1.5 * 9.5)
 
 
 def test_combined_percentile_and_whole_material_rules(kpp: duckdb.DuckDBPyConnection) -> None:
-    assert flagged(build(kpp, ytterfall_regel="kombinerad")) == {"a20", "b10", "c3", "c4", "a05"}
+    rows = build(kpp, ytterfall_regel="kombinerad")
+    assert flagged(rows) == {"a20", "b10", "c3", "c4", "a05"}
+    assert (rows["a01"]["ytterfallsgrans_kr"], rows["a01"]["vardtidsgrans_dagar"]) == pytest.approx(
+        (19050.0, 35.25)
+    )
+    assert rows["a01"]["ytterfallsgrans_metod"] == "percentil_drg+vardtid"
+    assert rows["c1"]["vardtidsgrans_dagar"] is not None
     rows = build(kpp, ytterfall_regel="percentil")
     # C03 (5 contacts) ignores Socialstyrelsen's limit and falls back to the slutenvård-wide 95th
     # percentile over 25 costs: sorted 1k,1k,2k,2k,3k,4k,4k,5k,6k,6k,7k,7k,8k … 20k; position
     # 24 × 0.95 = 22.8 lies between index 22 (18 000) and 23 (19 000) → 18 800
-    assert rows["c1"]["ytterfallsgrans"] == pytest.approx(18800.0)
-    assert rows["c1"]["grans_kalla"] == "percentil_vardform"
+    assert rows["c1"]["ytterfallsgrans_kr"] == pytest.approx(18800.0)
+    assert rows["c1"]["ytterfallsgrans_metod"] == "percentil_vardform"
     assert flagged(rows) == {"a20", "b10"}  # A01 keeps its own limit 19 050
     rows = build(kpp, ytterfall_regel="helmaterial")
-    assert rows["a01"]["ytterfallsgrans"] == pytest.approx(18800.0)
+    assert rows["a01"]["ytterfallsgrans_kr"] == pytest.approx(18800.0)
     assert flagged(rows) == {"a19", "a20", "b10"}
     rows = build(kpp, ytterfall_andel_sluten=0.10, ytterfall_minsta_antal=5)
     # A01 90th percentile: 18 000 + 0.1 × 1 000; B02 now uses its own 97th percentile (973)
-    assert rows["a01"]["ytterfallsgrans"] == pytest.approx(18100.0)
+    assert rows["a01"]["ytterfallsgrans_kr"] == pytest.approx(18100.0)
     assert flagged(rows) == {"a19", "a20", "b10", "c3", "c4"}

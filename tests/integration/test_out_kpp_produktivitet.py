@@ -14,7 +14,7 @@ from tests.integration.test_out_kpp_ytterfall import RIKET, RIKET_DDL
 @pytest.fixture
 def prod(kpp: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:  # noqa: F811
     kpp.execute(RIKET_DDL)
-    kpp.executemany(f"INSERT INTO core_kpp__riket VALUES ({', '.join(['?'] * 11)}, 'r.csv', 1)", RIKET)
+    kpp.executemany(f"INSERT INTO core_kpp__riket VALUES ({', '.join(['?'] * 12)}, 'r.csv', 1)", RIKET)
     params = {"lan": "25", **Parametrar().as_sql_params()}
     for table in ("out_kpp__kontakter", "out_kpp__kostnad_per_drg_poang", "out_kpp__oppenvardsandel"):
         warehouse.build_table(kpp, table, params)
@@ -22,10 +22,11 @@ def prod(kpp: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:  # noqa: 
 
 
 def cpp(con: duckdb.DuckDBPyConnection, jamforelse: str, vardform: str, vardtyp: str = "alla") -> tuple:
+    """``jamforelse`` is region_kod/jamforelsegrupp, e.g. 25/alla or 00/lanssjukhus."""
     rows = con.sql(
-        "SELECT antal_innerfall, kostnad_innerfall, drg_poang_innerfall, kostnad_per_drg_poang, "
-        "skillnad_mot_riket FROM out_kpp__kostnad_per_drg_poang WHERE ar = 2020 AND jamforelse = $j "
-        "AND vardform = $v AND vardtyp = $t",
+        "SELECT antal_innerfall, kostnad_innerfall_kr, drg_poang_innerfall, kostnad_per_drg_poang_kr, "
+        "skillnad_mot_riket_rel FROM out_kpp__kostnad_per_drg_poang WHERE ar = 2020 "
+        "AND region_kod || '/' || jamforelsegrupp = $j AND vardform = $v AND vardtyp = $t",
         params={"j": jamforelse, "v": vardform, "t": vardtyp},
     ).fetchall()
     assert len(rows) == 1, rows
@@ -34,40 +35,41 @@ def cpp(con: duckdb.DuckDBPyConnection, jamforelse: str, vardform: str, vardtyp:
 
 def test_cost_per_drg_point_excludes_ytterfall(prod: duckdb.DuckDBPyConnection) -> None:
     # County slutenvård innerfall: A01 a01–a19 (190 000 kr, 19 × 1,5 p) + C03 c1, c2, c5 (7 000 kr, 3 × 2 p)
-    county = cpp(prod, "25", "sluten")
+    county = cpp(prod, "25/alla", "sluten")
     assert county[:3] == pytest.approx((22, 197_000.0, 34.5))
     assert county[3] == pytest.approx(197_000 / 34.5)
     # Riket slutenvård: (1 000 000 − 200 000) / (150 × 95/100) and (400 000 − 50 000) / (75 × 48/50)
-    riket = cpp(prod, "riket", "sluten")
+    riket = cpp(prod, "00/alla", "sluten")
     assert riket[1:3] == pytest.approx((1_150_000.0, 142.5 + 72.0))
     assert county[4] == pytest.approx((197_000 / 34.5) / (1_150_000 / 214.5) - 1)
     assert riket[4] == pytest.approx(0.0)
-    oppen = cpp(prod, "25", "oppen")  # b01–b09: 4 500 kr, 9 × 0,2 p
+    oppen = cpp(prod, "25/alla", "oppen")  # b01–b09: 4 500 kr, 9 × 0,2 p
     assert oppen[3] == pytest.approx(2500.0)
     assert oppen[4] == pytest.approx(2500 / (90_000 / 38.8) - 1)
-    assert cpp(prod, "25", "sluten", "somatisk")[3] == pytest.approx(197_000 / 34.5)
-    assert cpp(prod, "riket", "sluten", "somatisk")[3] == pytest.approx(1_150_000 / 214.5)
-    assert cpp(prod, "lanssjukhus", "sluten")[3] == pytest.approx(8 / (9 * 900 / 999))
+    assert cpp(prod, "25/alla", "sluten", "somatisk")[3] == pytest.approx(197_000 / 34.5)
+    assert cpp(prod, "00/alla", "sluten", "somatisk")[3] == pytest.approx(1_150_000 / 214.5)
+    assert cpp(prod, "00/lanssjukhus", "sluten")[3] == pytest.approx(8 / (9 * 900 / 999))
 
 
 def test_open_care_share_includes_ytterfall(prod: duckdb.DuckDBPyConnection) -> None:
     rows = dict(
         prod.sql(
-            "SELECT jamforelse || '/' || vardtyp, andel_oppenvard FROM out_kpp__oppenvardsandel "
+            "SELECT region_kod || '/' || jamforelsegrupp || '/' || vardtyp, andel_oppenvard "
+            "FROM out_kpp__oppenvardsandel "
             "WHERE ar = 2020"
         ).fetchall()
     )
-    assert rows["25/alla"] == pytest.approx(5_500 / 235_500)
-    assert rows["25/somatisk"] == pytest.approx(5_500 / 235_500)
-    assert rows["riket/alla"] == pytest.approx(100_000 / 1_500_000)
-    assert rows["lanssjukhus/alla"] == 0.0
+    assert rows["25/alla/alla"] == pytest.approx(5_500 / 235_500)
+    assert rows["25/alla/somatisk"] == pytest.approx(5_500 / 235_500)
+    assert rows["00/alla/alla"] == pytest.approx(100_000 / 1_500_000)
+    assert rows["00/lanssjukhus/alla"] == 0.0
 
 
 def test_ytterfall_cost_distribution(prod: duckdb.DuckDBPyConnection) -> None:
     warehouse.build_table(prod, "out_kpp__ytterfall_fordelning", {"lan": "25"})
     rows = prod.sql(
-        "SELECT region_kod, typ, kod, text, antal_ytterfall, kostnad_ytterfall, andel_av_ytterfallskostnad, "
-        "rang, kumulativ_andel FROM out_kpp__ytterfall_fordelning WHERE ar = 2020 ORDER BY ALL"
+        "SELECT region_kod, dimension, grupp, grupp_namn, antal_ytterfall, kostnad_ytterfall_kr, "
+        "andel_av_ytterfallskostnad, rang, andel_kumulativ FROM out_kpp__ytterfall_fordelning WHERE ar = 2020 ORDER BY ALL"
     ).fetchall()
     by_key = {(r[0], r[1], r[2]): r[3:] for r in rows}
     # County ytterfall: a20 20 000 (A01), c3 + c4 13 000 (C03), b10 1 000 (B02); total 34 000

@@ -11,22 +11,23 @@ from tests.integration.test_out_kpp_kontakter import kpp  # noqa: F401  (fixture
 
 RIKET_DDL = """
 CREATE OR REPLACE TABLE core_kpp__riket (
-    ar INTEGER, drg VARCHAR, vardform VARCHAR, aldersgrupp VARCHAR, kon VARCHAR, jamforelsegrupp VARCHAR,
+    ar INTEGER, drg VARCHAR, vardform VARCHAR, aldersgrupp VARCHAR, kon VARCHAR, region_kod VARCHAR,
+    jamforelsegrupp VARCHAR,
     antal_kontakter BIGINT, antal_ytterfall BIGINT, kostnad DOUBLE, kostnad_ytterfall DOUBLE,
     drg_poang DOUBLE, kalla_fil VARCHAR, kalla_rad BIGINT)
 """
 RIKET = [
-    (2020, "A01", "sluten", "65-79", "K", "riket", 100, 5, 1_000_000.0, 200_000.0, 150.0),
-    (2020, "A01", "sluten", "18-44", "M", "riket", 50, 2, 400_000.0, 50_000.0, 75.0),
-    (2020, "B02", "oppen", "45-64", "K", "riket", 200, 6, 100_000.0, 10_000.0, 40.0),
-    (2020, "A01", "sluten", "65-79", "K", "lanssjukhus", 999, 99, 9.0, 1.0, 9.0),  # not riket
+    (2020, "A01", "sluten", "65-79", "K", "00", "alla", 100, 5, 1_000_000.0, 200_000.0, 150.0),
+    (2020, "A01", "sluten", "18-44", "M", "00", "alla", 50, 2, 400_000.0, 50_000.0, 75.0),
+    (2020, "B02", "oppen", "45-64", "K", "00", "alla", 200, 6, 100_000.0, 10_000.0, 40.0),
+    (2020, "A01", "sluten", "65-79", "K", "00", "lanssjukhus", 999, 99, 9.0, 1.0, 9.0),  # a group, not all
 ]
 
 
 @pytest.fixture
 def ytterfall(kpp: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:  # noqa: F811
     kpp.execute(RIKET_DDL)
-    kpp.executemany(f"INSERT INTO core_kpp__riket VALUES ({', '.join(['?'] * 11)}, 'r.csv', 1)", RIKET)
+    kpp.executemany(f"INSERT INTO core_kpp__riket VALUES ({', '.join(['?'] * 12)}, 'r.csv', 1)", RIKET)
     params = {"lan": "25", **Parametrar().as_sql_params()}
     warehouse.build_table(kpp, "out_kpp__kontakter", params)
     warehouse.build_table(kpp, "out_kpp__ytterfall", params)
@@ -35,7 +36,7 @@ def ytterfall(kpp: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:  # n
 
 def row(con: duckdb.DuckDBPyConnection, region: str, vardform: str, dimension: str, grupp: str) -> tuple:
     rows = con.sql(
-        "SELECT antal_kontakter, antal_ytterfall, andel_ytterfall, kostnad, kostnad_ytterfall, "
+        "SELECT antal_kontakter, antal_ytterfall, andel_ytterfall, kostnad_kr, kostnad_ytterfall_kr, "
         "andel_kostnad_ytterfall FROM out_kpp__ytterfall WHERE ar = 2020 AND region_kod = $r "
         "AND vardform = $v AND dimension = $d AND grupp = $g",
         params={"r": region, "v": vardform, "d": dimension, "g": grupp},
@@ -95,7 +96,7 @@ def test_riket_side_by_side(ytterfall: duckdb.DuckDBPyConnection) -> None:
 def test_every_group_sums_to_its_total(ytterfall: duckdb.DuckDBPyConnection) -> None:
     bad = ytterfall.sql(
         """
-        WITH t AS (SELECT ar, region_kod, vardform, antal_kontakter, kostnad FROM out_kpp__ytterfall
+        WITH t AS (SELECT ar, region_kod, vardform, antal_kontakter, kostnad_kr FROM out_kpp__ytterfall
                    WHERE dimension = 'total')
         SELECT d.region_kod, d.vardform, d.dimension, sum(d.antal_kontakter), any_value(t.antal_kontakter)
         FROM out_kpp__ytterfall d JOIN t USING (ar, region_kod, vardform)

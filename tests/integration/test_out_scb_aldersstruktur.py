@@ -9,33 +9,33 @@ from pipelines import warehouse
 
 #   region ar   alder kon folkmangd
 CORE = [
-    ("2580", 2019, 10, "1", 100),
-    ("2580", 2019, 10, "2", 90),
-    ("2580", 2019, 70, "1", 30),
-    ("2580", 2019, 70, "2", 35),
-    ("2580", 2019, 85, "1", 5),
-    ("2580", 2019, 85, "2", 10),
-    ("2580", 2020, 10, "1", 98),
-    ("2580", 2020, 10, "2", 88),
-    ("2580", 2020, 70, "1", 32),
-    ("2580", 2020, 70, "2", 36),
-    ("2580", 2020, 85, "1", 6),
-    ("2580", 2020, 85, "2", 12),
-    ("00", 2019, 10, "1", 1000),
-    ("00", 2019, 10, "2", 1000),
-    ("00", 2019, 70, "1", 200),
-    ("00", 2019, 70, "2", 220),
-    ("00", 2019, 85, "1", 40),
-    ("00", 2019, 85, "2", 60),
-    ("00", 2020, 10, "1", 1000),
-    ("00", 2020, 10, "2", 1000),
-    ("00", 2020, 70, "1", 200),
-    ("00", 2020, 70, "2", 220),
-    ("00", 2020, 85, "1", 40),
-    ("00", 2020, 85, "2", 80),
+    ("2580", 2019, 10, "M", 100),
+    ("2580", 2019, 10, "K", 90),
+    ("2580", 2019, 70, "M", 30),
+    ("2580", 2019, 70, "K", 35),
+    ("2580", 2019, 85, "M", 5),
+    ("2580", 2019, 85, "K", 10),
+    ("2580", 2020, 10, "M", 98),
+    ("2580", 2020, 10, "K", 88),
+    ("2580", 2020, 70, "M", 32),
+    ("2580", 2020, 70, "K", 36),
+    ("2580", 2020, 85, "M", 6),
+    ("2580", 2020, 85, "K", 12),
+    ("00", 2019, 10, "M", 1000),
+    ("00", 2019, 10, "K", 1000),
+    ("00", 2019, 70, "M", 200),
+    ("00", 2019, 70, "K", 220),
+    ("00", 2019, 85, "M", 40),
+    ("00", 2019, 85, "K", 60),
+    ("00", 2020, 10, "M", 1000),
+    ("00", 2020, 10, "K", 1000),
+    ("00", 2020, 70, "M", 200),
+    ("00", 2020, 70, "K", 220),
+    ("00", 2020, 85, "M", 40),
+    ("00", 2020, 85, "K", 80),
     # another county and one of its kommuner: must not appear for $lan = '25'
-    ("24", 2020, 10, "1", 500),
-    ("2480", 2020, 10, "1", 300),
+    ("24", 2020, 10, "M", 500),
+    ("2480", 2020, 10, "M", 300),
 ]
 
 
@@ -53,7 +53,7 @@ def out(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 def value(con: duckdb.DuckDBPyConnection, region: str, ar: int, grupp: str, kon: str) -> tuple:
     row = con.sql(
-        "SELECT folkmangd, andel, basar, forandring_sedan_basar, region_namn FROM out_scb__aldersstruktur "
+        "SELECT folkmangd, andel, basar, forandring_sedan_basar_rel, region_namn FROM out_scb__aldersstruktur "
         "WHERE region_kod = $r AND ar = $a AND aldersgrupp = $g AND kon = $k",
         params={"r": region, "a": ar, "g": grupp, "k": kon},
     ).fetchall()
@@ -77,7 +77,7 @@ def test_totals_and_shares(out: duckdb.DuckDBPyConnection) -> None:
     assert n == 32 + 36 + 6 + 12
     assert andel == pytest.approx(86 / 272)
     assert forandring == pytest.approx((86 - 80) / 80)
-    n, andel, _, forandring, _ = value(out, "2580", 2020, "80+", "2")
+    n, andel, _, forandring, _ = value(out, "2580", 2020, "80+", "K")
     assert n == 12
     assert andel == pytest.approx(12 / (88 + 36 + 12))  # share of women of all ages
     assert forandring == pytest.approx(0.2)
@@ -85,14 +85,14 @@ def test_totals_and_shares(out: duckdb.DuckDBPyConnection) -> None:
     assert (n, name) == (120, "Riket")
     assert andel == pytest.approx(120 / 2540)
     assert forandring == pytest.approx(0.2)
-    assert value(out, "25", 2020, "0-64", "1")[0] == 98
+    assert value(out, "25", 2020, "0-64", "M")[0] == 98
     assert value(out, "25", 2020, "65-79", "alla")[0] == 68
 
 
 def test_lan_is_a_bound_parameter(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
-        "CREATE TABLE core_scb__befolkning AS SELECT * FROM (VALUES ('24', 2020, 10, '1', 500::BIGINT), "
-        "('00', 2020, 10, '1', 900::BIGINT)) t(region_kod, ar, alder, kon, folkmangd)"
+        "CREATE TABLE core_scb__befolkning AS SELECT * FROM (VALUES ('24', 2020, 10, 'M', 500::BIGINT), "
+        "('00', 2020, 10, 'M', 900::BIGINT)) t(region_kod, ar, alder, kon, folkmangd)"
     )
     warehouse.build_table(con, "out_scb__aldersstruktur", {"lan": "24"})
     regions = {r for (r,) in con.sql("SELECT DISTINCT region_kod FROM out_scb__aldersstruktur").fetchall()}

@@ -92,39 +92,48 @@ def ledtid(con: duckdb.DuckDBPyConnection, region: str, ar: int, kon: str = "all
 def test_county_lead_times_against_target_and_riket(svf: duckdb.DuckDBPyConnection) -> None:
     row = ledtid(svf, "25", 2020)
     # 7 treated in 2020: lead times 10, 20, 30, 31, 40, 50 (kirurgi, max 30) and 15 (läkemedel, max 20)
-    assert (row["kalla"], row["antal"], row["antal_inom_maxledtid"]) == ("patientniva", 7, 4)
+    assert (row["dataniva"], row["antal_patienter"], row["antal_inom_maxledtid"]) == ("patientniva", 7, 4)
     assert row["andel_inom_maxledtid"] == pytest.approx(4 / 7)
-    assert row["median_ledtid"] == 30.0
-    assert row["nationellt_mal"] == 0.8
-    assert row["skillnad_mot_mal"] == pytest.approx(4 / 7 - 0.8)
+    assert row["median_ledtid_dagar"] == 30.0
+    assert row["andel_nationellt_mal"] == 0.8
+    assert row["skillnad_mot_mal_pe"] == pytest.approx(4 / 7 - 0.8)
     assert row["andel_riket"] == pytest.approx(0.6)
-    assert row["skillnad_mot_riket"] == pytest.approx(4 / 7 - 0.6)
+    assert row["skillnad_mot_riket_pe"] == pytest.approx(4 / 7 - 0.6)
     # 2019 comes from the aggregate delivery (no treated pathway in the events that year): the baseline
     assert row["basar"] == 2019
     assert row["andel_basar"] == pytest.approx(6 / 8)
-    assert row["forandring_sedan_basar"] == pytest.approx(4 / 7 - 6 / 8)
-    assert ledtid(svf, "25", 2019)["kalla"] == "aggregat"
+    assert row["forandring_sedan_basar_pe"] == pytest.approx(4 / 7 - 6 / 8)
+    assert ledtid(svf, "25", 2019)["dataniva"] == "aggregat"
     women = ledtid(svf, "25", 2020, "K")  # p0 (10), p1 (20), p4 (40), p9 (15): 3 of 4 within
-    assert women["undertryckt"] and women["antal"] is None and women["andel_inom_maxledtid"] is None
+    assert women["undertryckt"] and women["antal_patienter"] is None and women["andel_inom_maxledtid"] is None
     men = ledtid(svf, "25", 2020, "M")  # p2, p3, p5: 3 patients < 5 → nothing shown
     assert men["undertryckt"]
-    assert ledtid(svf, "25", 2020, svf="alla")["antal"] == 7
+    assert ledtid(svf, "25", 2020, svf="alla")["antal_patienter"] == 7
 
 
 def test_other_regions_and_suppression(svf: duckdb.DuckDBPyConnection) -> None:
     assert ledtid(svf, "24", 2020)["andel_inom_maxledtid"] == pytest.approx(0.75)
     suppressed = ledtid(svf, "23", 2020)
-    assert suppressed["undertryckt"] and suppressed["antal"] is None
+    assert suppressed["undertryckt"] and suppressed["antal_patienter"] is None
     riket = ledtid(svf, "00", 2020)
-    assert (riket["antal"], riket["median_ledtid"], riket["skillnad_mot_riket"]) == (1000, 28.0, 0.0)
-    assert ledtid(svf, "00", 2020, svf="alla")["median_ledtid"] is None  # unknown from aggregates
+    assert (riket["antal_patienter"], riket["median_ledtid_dagar"], riket["skillnad_mot_riket_pe"]) == (
+        1000,
+        28.0,
+        0.0,
+    )
+    assert ledtid(svf, "00", 2020, svf="alla")["median_ledtid_dagar"] is None  # unknown from aggregates
 
 
 def test_baseline_year_is_a_parameter(svf: duckdb.DuckDBPyConnection) -> None:
     params = {"lan": "25", **replace(Parametrar(), svf_basar=2020, minsta_antal_visas=3).as_sql_params()}
     warehouse.build_table(svf, "out_svf__ledtider", params)
     row = ledtid(svf, "25", 2020, "M")  # 3 men: shown when the threshold is 3
-    assert (row["antal"], row["antal_inom_maxledtid"], row["basar"], row["forandring_sedan_basar"]) == (
+    assert (
+        row["antal_patienter"],
+        row["antal_inom_maxledtid"],
+        row["basar"],
+        row["forandring_sedan_basar_pe"],
+    ) == (
         3,
         1,
         2020,

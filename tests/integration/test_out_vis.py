@@ -99,23 +99,25 @@ def test_county_against_riket_and_regions(vis: duckdb.DuckDBPyConnection) -> Non
     assert (row["varde"], row["varde_riket"]) == pytest.approx((0.7, 0.8))
     assert (row["ki_lag"], row["ki_hog"]) == pytest.approx(wilson(70, 100))
     assert row["signifikant"] is True  # 0,8 lies above the interval ≈ 0,604–0,781
-    assert (row["skillnad_mot_riket"], row["skillnad_onskad_riktning"]) == pytest.approx((-0.1, -0.1))
+    assert (row["varde_skillnad_mot_riket"], row["varde_skillnad_onskad_riktning"]) == pytest.approx(
+        (-0.1, -0.1)
+    )
     assert (row["rang"], row["antal_regioner"], row["varde_basta"]) == (3, 3, pytest.approx(0.9))
     assert row["forbattringspotential_riket"] == pytest.approx(10.0)  # (0,8 − 0,7) × 100 patients
     assert row["forbattringspotential_basta"] == pytest.approx(20.0)
-    assert row["skillnad_kvinnor_man"] == pytest.approx(0.6 - 0.8)
-    assert (row["npo"], row["titel"], row["malvarde"]) == ("Hjärta", "Andel i tid", 0.9)
+    assert row["varde_skillnad_kvinnor_man"] == pytest.approx(0.6 - 0.8)
+    assert (row["npo"], row["titel"], row["varde_mal"]) == ("Hjärta", "Andel i tid", 0.9)
     assert jamf(vis, "M1", "24")["rang"] == 1
     assert jamf(vis, "M1", "24")["forbattringspotential_riket"] == 0.0
     msk = jamf(vis, "M1", "22")
-    assert (msk["varde"], msk["rang"], msk["orsakskod"]) == (None, None, "MSK")
+    assert (msk["varde"], msk["rang"], msk["orsak_kod"]) == (None, None, "MSK")
     women = jamf(vis, "M1", "25", "K")
-    assert women["varde"] == pytest.approx(0.6) and women["skillnad_kvinnor_man"] is None
+    assert women["varde"] == pytest.approx(0.6) and women["varde_skillnad_kvinnor_man"] is None
 
 
 def test_low_is_good_indicator(vis: duckdb.DuckDBPyConnection) -> None:
     row = jamf(vis, "M2", "25")
-    assert (row["skillnad_mot_riket"], row["skillnad_onskad_riktning"]) == (5.0, -5.0)
+    assert (row["varde_skillnad_mot_riket"], row["varde_skillnad_onskad_riktning"]) == (5.0, -5.0)
     assert (row["ki_lag"], row["ki_hog"], row["signifikant"]) == (31.0, 39.0, True)  # delivered interval
     assert (row["rang"], row["varde_basta"], row["forbattringspotential_riket"]) == (2, 25.0, None)
 
@@ -124,7 +126,7 @@ def test_geographic_gaps_within_the_county(vis: duckdb.DuckDBPyConnection) -> No
     rows = {
         r[0]: r[1:]
         for r in vis.sql(
-            "SELECT enhet, varde, varde_lan, skillnad_onskad_riktning, signifikant, spridning "
+            "SELECT enhet, varde, varde_lan, varde_skillnad_onskad_riktning, signifikant, varde_spridning "
             "FROM out_vis__gap_geografi WHERE matt_id = 'M1'"
         ).fetchall()
     }
