@@ -45,7 +45,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines import build, formatering, parametrar, reportlib, warehouse
+from pipelines import build, formatering, parametrar, reportlib, schema, skydd, warehouse
 from pipelines.workspace import REPO_ROOT, Workspace, atomic_write
 
 REPORTS_DIR = REPO_ROOT / "reports"
@@ -176,15 +176,38 @@ def frozen_parameters(
     return build.merge_parameters(report_params, *(build.recorded_parameters(con, t) for t in tables))
 
 
-def freeze_tables(con: duckdb.DuckDBPyConnection, tables: Sequence[str], folder: Path) -> dict[str, str]:
-    """Write each table to ``folder/<table>.parquet``; returns table → SHA-256 of the file."""
+def freeze_tables(
+    con: duckdb.DuckDBPyConnection, tables: Sequence[str], folder: Path, minsta_antal: int
+) -> dict[str, str]:
+    """Write each table to ``folder/<table>.parquet``, small cells protected; returns table → SHA-256.
+
+    An ``out_*`` table leaves the warehouse only through its ``skydd`` declaration in
+    ``sql/schema.yml`` (:mod:`pipelines.skydd`: counts below ``minsta_antal``, what is computed from
+    them and their complements become NULL; a ``skyddad`` column says which rows) — or with
+    ``skydd: ingen`` and the reason, for tables without counts of individuals. Rows are written in
+    the order of the table's grain, so identical tables give identical bytes.
+    """
     folder.mkdir(parents=True, exist_ok=True)
+    documented = schema.documented()
     hashes = {}
     for table in tables:
         path = folder / f"{table}.parquet"
-        con.execute(
-            f"COPY (SELECT * FROM \"{warehouse.check_table_name(table)}\") TO '{path}' (FORMAT parquet)"
-        )
+        df = con.sql(f'SELECT * FROM "{warehouse.check_table_name(table)}"').pl()
+        doc = documented.get(table, {})
+        grain = [c for c in doc.get("korn") or [] if c in df.columns]
+        spec = doc.get("skydd")
+        if isinstance(spec, dict):
+            df = skydd.protect(df, spec, grain, minsta_antal, table)
+        elif table.startswith("out_") and not (isinstance(spec, str) and spec.startswith("ingen")):
+            raise skydd.SkyddsFel(
+                f"{table} saknar skydd i sql/schema.yml: ange vilka kolumner som är antal (skydd: antal: …) "
+                "eller 'skydd: ingen – <skäl>'"
+            )
+        else:
+            skydd.refuse_patient_level(df, table)
+        if grain:
+            df = df.sort(grain, nulls_last=True)
+        df.write_parquet(path)
         hashes[table] = _hash_file(path)
     return hashes
 
@@ -218,8 +241,11 @@ def publish(
     revision = git_revision()
     stage = ws.staging / f"{slug}-{uuid.uuid4().hex[:8]}"
     try:
-        data_hashes = freeze_tables(con, tables, stage / "data")
-        all_params = frozen_parameters(con, tables, {**report_params, "lan": county})
+        minsta_antal = parametrar.current().minsta_antal_visas
+        data_hashes = freeze_tables(con, tables, stage / "data", minsta_antal)
+        all_params = frozen_parameters(
+            con, tables, {**report_params, "lan": county, "minsta_antal_visas": minsta_antal}
+        )
         fingerprint = hashlib.sha256(
             json.dumps(
                 {
@@ -252,6 +278,7 @@ def publish(
             env={
                 reportlib.DATA_ENV: str(stage / "data"),
                 reportlib.NYCKELTAL_ENV: str(key_figures),
+                reportlib.MINSTA_ANTAL_ENV: str(minsta_antal),
                 parametrar.LAN_ENV: county,
                 "PYTHONPATH": str(REPO_ROOT),
             },

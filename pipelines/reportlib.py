@@ -90,6 +90,18 @@ def lan_namn() -> str:
     return reference.LAN[lan()]
 
 
+MINSTA_ANTAL_ENV = "ANALYSPLAN_MINSTA_ANTAL"
+
+
+def skyddsfotnot(*frames: pl.DataFrame) -> str:
+    """The footnote under a table or figure that hides small cells ("Färre än 5 – redovisas inte"),
+    or "" when none of ``frames`` has a protected row (column ``skyddad``, see pipelines/skydd.py)."""
+    hidden = any("skyddad" in df.columns and bool(df["skyddad"].any()) for df in frames)
+    if not hidden:
+        return ""
+    return f"– = Färre än {os.environ.get(MINSTA_ANTAL_ENV, '5')} – redovisas inte."
+
+
 def load(table: str) -> pl.DataFrame:
     """The frozen snapshot of a warehouse table, as the report's version saw it."""
     path = data_dir() / f"{table}.parquet"

@@ -60,6 +60,12 @@ def check_spec(table: str, columns: Sequence[str], spec: Mapping[str, Any]) -> N
                 raise SkyddsFel(f"{table}: skydd.summeras_over nämner {col!r}, som tabellen inte har")
 
 
+def refuse_patient_level(df: pl.DataFrame, table: str) -> None:
+    for col in PATIENT_COLUMNS:
+        if col in df.columns:
+            raise SkyddsFel(f"{table} har uppgifter på individnivå ({col}) och får inte lämna lagret")
+
+
 def protect(
     df: pl.DataFrame,
     spec: Mapping[str, Any],
@@ -68,9 +74,7 @@ def protect(
     table: str = "tabellen",
 ) -> pl.DataFrame:
     """``df`` with small cells and their complements hidden (NULL) and a ``skyddad`` column added."""
-    for col in PATIENT_COLUMNS:
-        if col in df.columns:
-            raise SkyddsFel(f"{table} har uppgifter på individnivå ({col}) och får inte lämna lagret")
+    refuse_patient_level(df, table)
     check_spec(table, df.columns, spec)
     counts: dict[str, list[str]] = {c: list(d) for c, d in spec["antal"].items()}
     base = next(iter(counts))

@@ -116,3 +116,20 @@ def test_violations_finds_small_counts() -> None:
     df = frame([(2019, "kon", "K", 3, 0, 0.0, 1.0), (2019, "kon", "M", 12, 12, 1.0, 1.0)])
     assert skydd.violations(df, SPEC, 5) == ["antal_kontakter: 1 rader med 1–4"]
     assert skydd.violations(skydd.protect(df, SPEC, GRAIN, 5), SPEC, 5) == []
+
+
+def test_every_documented_protection_fits_its_table_and_every_report_table_has_one() -> None:
+    from pipelines import publish, schema
+
+    documented = schema.documented()
+    for table, doc in documented.items():
+        spec = doc.get("skydd")
+        if isinstance(spec, dict):
+            skydd.check_spec(table, list(doc["kolumner"]), spec)
+            assert set(spec.get("antal") or {}) <= {c for c in doc["kolumner"] if c.startswith("antal")}, table
+        elif spec is not None:
+            assert str(spec).startswith("ingen – ") and len(str(spec)) > 20, table
+    for slug in publish.report_slugs():
+        for table in publish.tables_read(slug):
+            if table.startswith("out_"):
+                assert "skydd" in documented[table], f"{slug} fryser {table} utan skydd i sql/schema.yml"
