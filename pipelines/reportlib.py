@@ -182,7 +182,8 @@ def formats_for(publikationsform: str) -> list[str]:
 
 
 def metadata_block(slug: str) -> str:
-    """The analysuppdrag's metadata as a Markdown table (rubrik, syfte, ansvarig, publikationsform)."""
+    """The analysuppdrag's metadata as a Markdown table (rubrik, syfte, ansvarig, publikationsform,
+    redovisas)."""
     meta = report_meta(slug)
     u = meta["uppdrag_data"]
     if u is None:
@@ -202,6 +203,7 @@ def metadata_block(slug: str) -> str:
         ("Syfte", " ".join(str(meta["syfte"]).split())),
         ("Ansvarig", ansvarig),
         ("Publikationsform", meta["publikationsform"]),
+        ("Redovisas", " ".join(str(u.get("redovisas") or "–").split())),
     ]
     lines = ["| Uppgift | |", "|:--|:--|"]
     lines += [f"| {k} | {v.replace('|', '/')} |" for k, v in rows]

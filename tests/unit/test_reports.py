@@ -113,7 +113,7 @@ def test_plan_has_all_sixteen_uppdrag() -> None:
 
 def test_metadata_block_has_required_fields() -> None:
     block = reportlib.metadata_block("befolkning")
-    for label in ("Rubrik", "Syfte", "Ansvarig", "Publikationsform"):
+    for label in ("Rubrik", "Syfte", "Ansvarig", "Publikationsform", "Redovisas"):
         assert f"| {label} |" in block
     assert "Carola Fransson" in block and "Kort analys" in block
 
