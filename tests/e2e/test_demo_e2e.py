@@ -124,7 +124,12 @@ def test_manifest_names_data_and_code(demo: tuple[Path, subprocess.CompletedProc
     )
     built_with = json.loads(list(csv.reader(io.StringIO(recorded.stdout)))[1][0])
     assert built_with == {"lan": "25"}  # sql/out_scb__aldersstruktur.sql binds $lan only
-    assert {k: v for k, v in manifest["parametrar"].items() if k != "period"} == {**built_with, "lan": "25"}
+    # … and the small-cell limit the frozen tables were protected with
+    assert {k: v for k, v in manifest["parametrar"].items() if k != "period"} == {
+        **built_with,
+        "lan": "25",
+        "minsta_antal_visas": 5,
+    }
 
 
 def test_rerun_is_a_noop_and_a_new_period_is_a_new_version(
