@@ -17,6 +17,13 @@ CREATE OR REPLACE TABLE core_kpp__kontakter (
     huvuddiagnos VARCHAR, drg VARCHAR, vardtid_dagar INTEGER, kostnad DOUBLE, kalla_fil VARCHAR,
     kalla_rad BIGINT)
 """
+RIKET_DDL = """
+CREATE OR REPLACE TABLE core_kpp__riket (
+    ar INTEGER, drg VARCHAR, vardform VARCHAR, aldersgrupp VARCHAR, kon VARCHAR, region_kod VARCHAR,
+    jamforelsegrupp VARCHAR,
+    antal_kontakter BIGINT, antal_ytterfall BIGINT, kostnad DOUBLE, kostnad_ytterfall DOUBLE,
+    drg_poang DOUBLE, kalla_fil VARCHAR, kalla_rad BIGINT)
+"""
 VIKTER_DDL = """
 CREATE OR REPLACE TABLE core_drg__vikter (
     ar INTEGER, drg VARCHAR, drg_text VARCHAR, mdc VARCHAR, vardform VARCHAR, vikt DOUBLE,
@@ -48,6 +55,7 @@ def fixture_rows() -> list[tuple]:
 def kpp(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute(KONTAKTER_DDL)
     con.executemany(f"INSERT INTO core_kpp__kontakter VALUES ({', '.join(['?'] * 17)})", fixture_rows())
+    con.execute(RIKET_DDL)  # empty: no national data unless a test adds them
     con.execute(VIKTER_DDL)
     con.executemany(
         "INSERT INTO core_drg__vikter VALUES (?, ?, ?, ?, ?, ?, ?, 'v.csv', 1)",

@@ -7,15 +7,8 @@ import pytest
 
 from pipelines import warehouse
 from pipelines.parametrar import Parametrar
-from tests.integration.test_out_kpp_kontakter import kpp  # noqa: F401  (fixture)
+from tests.integration.test_out_kpp_kontakter import RIKET_DDL, kpp  # noqa: F401  (fixture)
 
-RIKET_DDL = """
-CREATE OR REPLACE TABLE core_kpp__riket (
-    ar INTEGER, drg VARCHAR, vardform VARCHAR, aldersgrupp VARCHAR, kon VARCHAR, region_kod VARCHAR,
-    jamforelsegrupp VARCHAR,
-    antal_kontakter BIGINT, antal_ytterfall BIGINT, kostnad DOUBLE, kostnad_ytterfall DOUBLE,
-    drg_poang DOUBLE, kalla_fil VARCHAR, kalla_rad BIGINT)
-"""
 RIKET = [
     (2020, "A01", "sluten", "65-79", "K", "00", "alla", 100, 5, 1_000_000.0, 200_000.0, 150.0),
     (2020, "A01", "sluten", "18-44", "M", "00", "alla", 50, 2, 400_000.0, 50_000.0, 75.0),
