@@ -145,8 +145,27 @@ def run_pandas(folder: Path) -> dict[str, Any]:
     v = pd.read_parquet(folder / "core_drg__vikter.parquet")
     r = pd.read_parquet(folder / "core_kpp__riket.parquet")
     started = time.perf_counter()
-    # --- ytterfall limit and flag per contact (Socialstyrelsen's limit, else percentiles) ---
-    k = k.merge(v[["ar", "drg", "vikt", "mdc", "kostnadsgrans"]], on=["ar", "drg"], how="left")
+    # --- ytterfall limit and flag per contact (Socialstyrelsen's limit, else riket's mean cost × the
+    #     median ratio limit / riket's mean over the DRGs with a limit, else percentiles) ---
+    alla = r[(r["region_kod"] == "00") & (r["jamforelsegrupp"] == "alla")]
+    summor = alla.groupby(["ar", "drg"])[["kostnad", "antal_kontakter"]].sum()
+    antal = summor["antal_kontakter"].where(summor["antal_kontakter"] > 0)
+    medel = (summor["kostnad"] / antal).rename("medel")
+    med_grans = v.merge(medel.reset_index(), on=["ar", "drg"])
+    med_grans = med_grans[med_grans["kostnadsgrans"].notna() & (med_grans["medel"] > 0)]
+    kvot = (
+        (med_grans["kostnadsgrans"] / med_grans["medel"])
+        .groupby([med_grans["ar"], med_grans["vardform"]])
+        .median()
+        .rename("kvot")
+    )
+    vikter = v[["ar", "drg", "vikt", "mdc", "kostnadsgrans", "vardform"]]
+    vikter = vikter.rename(columns={"vardform": "vf_vikt"})
+    k = k.merge(vikter, on=["ar", "drg"], how="left")
+    k = k.merge(medel.reset_index(), on=["ar", "drg"], how="left")
+    k["vf_kvot"] = k["vf_vikt"].fillna(k["vardform"])
+    k = k.merge(kvot.reset_index().rename(columns={"vardform": "vf_kvot"}), on=["ar", "vf_kvot"], how="left")
+    k["kostnadsgrans"] = k["kostnadsgrans"].fillna(k["kvot"] * k["medel"])
     andel = np.where(k["vardform"] == "sluten", p.ytterfall_andel_sluten, p.ytterfall_andel_oppen)
     k["q"] = 1 - andel
     limits = []

@@ -29,8 +29,10 @@ YtterfallRegel = Literal["kostnadsgrans", "percentil", "helmaterial", "vardtid",
 class Parametrar:
     # --- Ytterfall (uppdrag "Övergripande analys av ytterfallkostnader", 000:289) ---
     ytterfall_regel: YtterfallRegel = "kostnadsgrans"
-    """kostnadsgrans: Socialstyrelsens kostnadsgräns per DRG där drg-vikter har en, annars
-    percentilregeln nedan (planens metod). percentil: alltid beräknad gräns per DRG och vårdform.
+    """kostnadsgrans: Socialstyrelsens kostnadsgräns per DRG där drg-vikter har en, annars en gräns
+    ur rikets kostnader (rikets medelkostnad för DRG:n × medianen av kostnadsgräns / rikets
+    medelkostnad över DRG med publicerad gräns, samma vårdform och år; aldrig länets egna kontakter),
+    annars percentilregeln nedan (planens metod). percentil: alltid beräknad gräns per DRG och vårdform.
     helmaterial: en gräns per vårdform och år över hela materialet. vardtid: vårdtid över
     Q3 + k·IQR per DRG (endast slutenvård). kombinerad: kostnads- eller vårdtidsytterfall."""
     ytterfall_andel_sluten: float = 0.05
@@ -42,6 +44,9 @@ class Parametrar:
     (en percentil på ett fåtal kontakter är slumpmässig). Antagande, inte ur planen."""
     ytterfall_vardtid_k: float = 2.0
     """k i vårdtidsgränsen Q3 + k·IQR (sources.md §4.2: svensk formel ej bekräftad; 1,5 eller 2)."""
+    ytterfall_basar: int = 2016
+    """Basår för ytterfallskostnadens utveckling (out_kpp__ytterfall_trend): planens period är
+    2016–2019; saknas året i data används första året."""
 
     # --- Demografi och sjukdomspanorama (000:311–315) ---
     demografi_basar: int = 2016

@@ -78,3 +78,9 @@ CREATE OR REPLACE TEMP MACRO wilson_hog(taljare, namnare) AS
          + 1.96 * sqrt((taljare / namnare) * (1 - taljare / namnare) / namnare + 1.96 ^ 2 / (4 * namnare ^ 2)))
         / (1 + 1.96 ^ 2 / namnare)
     END;
+-- A value against a reference, as a report says it: 'högre' / 'lägre' / 'lika' (NULL when either is NULL).
+CREATE OR REPLACE TEMP MACRO riktning_mot(varde, referens) AS
+    CASE WHEN varde > referens THEN 'högre' WHEN varde < referens THEN 'lägre' WHEN varde = referens THEN 'lika' END;
+-- A change, as a report says it: 'ökade' / 'minskade' / 'oförändrad' (NULL when the change is NULL).
+CREATE OR REPLACE TEMP MACRO riktning_forandring(forandring) AS
+    CASE WHEN forandring > 0 THEN 'ökade' WHEN forandring < 0 THEN 'minskade' WHEN forandring = 0 THEN 'oförändrad' END;

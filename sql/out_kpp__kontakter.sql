@@ -6,8 +6,14 @@
 --   ytterfallsgrans_kr / vardtidsgrans_dagar / ytterfallsgrans_metod / ytterfall: the limits that apply, how
 --   they were set and the flag, by
 --   $ytterfall_regel (pipelines/parametrar.py):
---     kostnadsgrans  Socialstyrelsen's kostnadsgräns where the weight list has one ('socialstyrelsen'),
---                    else the percentile rule below — the plan's method (000:289);
+--     kostnadsgrans  Socialstyrelsen's kostnadsgräns where the weight list has one ('socialstyrelsen');
+--                    else a limit from riket's costs ('riket_kvot'): riket's mean cost of the DRG that
+--                    year (core_kpp__riket, region_kod '00', jamforelsegrupp 'alla') × the median, over
+--                    the DRGs of the same vårdform and year with a published limit, of kostnadsgräns /
+--                    riket's mean cost — never the county's own contacts, whose percentile would make
+--                    the county's ytterfall share what the rule assumes; else (riket has no contacts
+--                    in the DRG, or no DRG of the vårdform has both) the percentile rule below —
+--                    the plan's method (000:289);
 --     percentil      the (1 − andel) quantile of kostnad per år × DRG × vårdform, andel =
 --                    $ytterfall_andel_sluten / $ytterfall_andel_oppen ('percentil_drg'); a DRG with fewer
 --                    than $ytterfall_minsta_antal contacts that year uses the quantile over its whole
@@ -18,14 +24,27 @@
 --     kombinerad     ytterfall by the kostnadsgrans rule or by the vårdtid rule (both limits set).
 --   vardtidsgrans_dagar is null under the cost rules and outside slutenvård.
 --   A contact is an ytterfall when its kostnad_kr (vårdtid) is strictly above the limit.
-WITH k AS (
+WITH riket_medel AS (
+    SELECT ar, drg, sum(kostnad) / nullif(sum(antal_kontakter), 0) AS medelkostnad
+    FROM core_kpp__riket WHERE region_kod = '00' AND jamforelsegrupp = 'alla' GROUP BY ALL
+),
+riket_kvot AS (
+    SELECT v.ar, v.vardform, median(v.kostnadsgrans / r.medelkostnad) AS kvot
+    FROM core_drg__vikter AS v JOIN riket_medel AS r USING (ar, drg)
+    WHERE v.kostnadsgrans IS NOT NULL AND r.medelkostnad > 0
+    GROUP BY ALL
+),
+k AS (
     SELECT
         k.*,
         v.vikt AS drg_poang,
         v.mdc,
-        v.kostnadsgrans AS socialstyrelsens_grans
+        v.kostnadsgrans AS socialstyrelsens_grans,
+        q.kvot * r.medelkostnad AS riket_grans
     FROM core_kpp__kontakter AS k
     LEFT JOIN core_drg__vikter AS v USING (ar, drg)
+    LEFT JOIN riket_medel AS r USING (ar, drg)
+    LEFT JOIN riket_kvot AS q ON q.ar = k.ar AND q.vardform = coalesce(v.vardform, k.vardform)
 ),
 per_drg AS (
     SELECT
@@ -64,24 +83,26 @@ regel AS (
     SELECT
         *,
         CASE $ytterfall_regel
-            WHEN 'kostnadsgrans' THEN coalesce(socialstyrelsens_grans, percentil_grans)
+            WHEN 'kostnadsgrans' THEN coalesce(socialstyrelsens_grans, riket_grans, percentil_grans)
             WHEN 'percentil' THEN percentil_grans
             WHEN 'helmaterial' THEN percentil_vardform
             WHEN 'vardtid' THEN vardtidsgrans
-            WHEN 'kombinerad' THEN coalesce(socialstyrelsens_grans, percentil_grans)
+            WHEN 'kombinerad' THEN coalesce(socialstyrelsens_grans, riket_grans, percentil_grans)
         END AS ytterfallsgrans,
         CASE $ytterfall_regel
             WHEN 'kostnadsgrans' THEN
-                CASE WHEN socialstyrelsens_grans IS NOT NULL THEN 'socialstyrelsen' ELSE percentil_kalla END
+                CASE WHEN socialstyrelsens_grans IS NOT NULL THEN 'socialstyrelsen'
+                     WHEN riket_grans IS NOT NULL THEN 'riket_kvot' ELSE percentil_kalla END
             WHEN 'percentil' THEN percentil_kalla
             WHEN 'helmaterial' THEN 'percentil_vardform'
             WHEN 'vardtid' THEN 'vardtid'
             WHEN 'kombinerad' THEN
-                CASE WHEN socialstyrelsens_grans IS NOT NULL THEN 'socialstyrelsen' ELSE percentil_kalla END
+                CASE WHEN socialstyrelsens_grans IS NOT NULL THEN 'socialstyrelsen'
+                     WHEN riket_grans IS NOT NULL THEN 'riket_kvot' ELSE percentil_kalla END
                 || '+vardtid'
         END AS grans_kalla,
         coalesce(vardtid_dagar > vardtidsgrans, false) AS vardtidsytterfall,
-        coalesce(kostnad > coalesce(socialstyrelsens_grans, percentil_grans), false) AS kostnadsytterfall
+        coalesce(kostnad > coalesce(socialstyrelsens_grans, riket_grans, percentil_grans), false) AS kostnadsytterfall
     FROM granser
 )
 SELECT

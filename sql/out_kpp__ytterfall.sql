@@ -8,26 +8,34 @@
 --     total          'alla'
 --     aldersgrupp    '0-64' / '65+' (both regions) and '0-9' … '90+' (the county only: the national
 --                    data come in the bands 0-17, 18-44, 45-64, 65-79, 80+, which nest in 0-64/65+)
+--     kpp_aldersgrupp the national KPP database's bands '0-17' … '80+' (both regions)
 --     kon            'K' / 'M'
 --     sjukhus        the hospital code (county only)
 --     mdc            the DRG's MDC (riket: via the weight list of the same year)
 --     diagnoskapitel ICD-10 chapter I–XXII (county only)
 --     drg            the DRG code
 --   andel_ytterfall = antal_ytterfall / antal_kontakter; andel_kostnad_ytterfall = kostnad_ytterfall_kr /
---   kostnad_kr (fractions 0–1, null when the denominator is 0).
+--   kostnad_kr (the rate within the group; fractions 0–1, null when the denominator is 0).
+--   andel_av_ytterfallen / andel_av_ytterfallskostnaden / andel_av_kontakterna: the group's share of
+--   all ytterfall / ytterfall cost / contacts of its region, year and vårdform ("hur stor andel av
+--   ytterfallen finns i …", 000:301); 1 on the total row; the 0-64/65+ split and the ten-year bands
+--   of dimension aldersgrupp are each a whole of their own. andel_av_ytterfallen_ki_lag/_hog:
+--   Wilson 95 % interval of andel_av_ytterfallen (n = the region's ytterfall).
 WITH lan AS (
-    SELECT ar, region_kod, vardform, ytterfall, kostnad_kr AS kostnad, aldersgrupp, aldersband, kon, sjukhus,
+    SELECT ar, region_kod, vardform, ytterfall, kostnad_kr AS kostnad, aldersgrupp, aldersband, kpp_aldersgrupp,
+           kon, sjukhus,
            coalesce(mdc, 'okand') AS mdc, coalesce(diagnoskapitel, 'okant') AS diagnoskapitel, drg
     FROM out_kpp__kontakter
 ),
 -- one pass over the contacts: a grouping set per dimension, with and without vårdform
 lan_sets AS (
     SELECT
-        ar, region_kod, vardform, aldersgrupp, aldersband, kon, sjukhus, mdc, diagnoskapitel, drg,
+        ar, region_kod, vardform, aldersgrupp, aldersband, kpp_aldersgrupp, kon, sjukhus, mdc, diagnoskapitel, drg,
         GROUPING(vardform) AS alla_vardformer,
         CASE
             WHEN GROUPING(aldersgrupp) = 0 THEN 'aldersgrupp'
             WHEN GROUPING(aldersband) = 0 THEN 'aldersband'
+            WHEN GROUPING(kpp_aldersgrupp) = 0 THEN 'kpp_aldersgrupp'
             WHEN GROUPING(kon) = 0 THEN 'kon'
             WHEN GROUPING(sjukhus) = 0 THEN 'sjukhus'
             WHEN GROUPING(mdc) = 0 THEN 'mdc'
@@ -44,6 +52,7 @@ lan_sets AS (
         (ar, region_kod, vardform), (ar, region_kod),
         (ar, region_kod, vardform, aldersgrupp), (ar, region_kod, aldersgrupp),
         (ar, region_kod, vardform, aldersband), (ar, region_kod, aldersband),
+        (ar, region_kod, vardform, kpp_aldersgrupp), (ar, region_kod, kpp_aldersgrupp),
         (ar, region_kod, vardform, kon), (ar, region_kod, kon),
         (ar, region_kod, vardform, sjukhus), (ar, region_kod, sjukhus),
         (ar, region_kod, vardform, mdc), (ar, region_kod, mdc),
@@ -60,6 +69,7 @@ lan_agg AS (
             WHEN 'total' THEN 'alla'
             WHEN 'aldersgrupp' THEN aldersgrupp
             WHEN 'aldersband' THEN aldersband
+            WHEN 'kpp_aldersgrupp' THEN kpp_aldersgrupp
             WHEN 'kon' THEN kon
             WHEN 'sjukhus' THEN sjukhus
             WHEN 'mdc' THEN mdc
@@ -84,6 +94,8 @@ riket_dim AS (
            kostnad_ytterfall FROM riket
     UNION ALL SELECT ar, vardform, 'aldersgrupp', aldersgrupp_65, antal_kontakter, antal_ytterfall, kostnad,
                      kostnad_ytterfall FROM riket
+    UNION ALL SELECT ar, vardform, 'kpp_aldersgrupp', aldersgrupp, antal_kontakter, antal_ytterfall, kostnad,
+                     kostnad_ytterfall FROM riket
     UNION ALL SELECT ar, vardform, 'kon', kon, antal_kontakter, antal_ytterfall, kostnad, kostnad_ytterfall
               FROM riket
     UNION ALL SELECT ar, vardform, 'mdc', coalesce(mdc, 'okand'), antal_kontakter, antal_ytterfall, kostnad,
@@ -105,6 +117,17 @@ alla AS (
     SELECT * FROM lan_agg
     UNION ALL
     SELECT * FROM riket_agg
+),
+andelar AS (
+    SELECT
+        *,
+        sum(antal_ytterfall) OVER hela AS ytterfall_hela,
+        antal_ytterfall / nullif(sum(antal_ytterfall) OVER hela, 0) AS andel_av_ytterfallen,
+        kostnad_ytterfall / nullif(sum(kostnad_ytterfall) OVER hela, 0) AS andel_av_ytterfallskostnaden,
+        antal_kontakter / nullif(sum(antal_kontakter) OVER hela, 0) AS andel_av_kontakterna
+    FROM alla
+    WINDOW hela AS (PARTITION BY ar, region_kod, vardform, dimension,
+                    dimension = 'aldersgrupp' AND grupp IN ('0-64', '65+'))
 )
 SELECT
     ar::INTEGER AS ar, region_kod, vardform, dimension, grupp,
@@ -112,6 +135,11 @@ SELECT
     antal_ytterfall / nullif(antal_kontakter, 0) AS andel_ytterfall,
     kostnad::DOUBLE AS kostnad_kr,
     kostnad_ytterfall::DOUBLE AS kostnad_ytterfall_kr,
-    kostnad_ytterfall / nullif(kostnad, 0) AS andel_kostnad_ytterfall
-FROM alla
+    kostnad_ytterfall / nullif(kostnad, 0) AS andel_kostnad_ytterfall,
+    andel_av_ytterfallen::DOUBLE AS andel_av_ytterfallen,
+    wilson_lag(antal_ytterfall, ytterfall_hela)::DOUBLE AS andel_av_ytterfallen_ki_lag,
+    wilson_hog(antal_ytterfall, ytterfall_hela)::DOUBLE AS andel_av_ytterfallen_ki_hog,
+    andel_av_ytterfallskostnaden::DOUBLE AS andel_av_ytterfallskostnaden,
+    andel_av_kontakterna::DOUBLE AS andel_av_kontakterna
+FROM andelar
 ORDER BY ar, region_kod, vardform, dimension, grupp

@@ -17,6 +17,13 @@ CREATE OR REPLACE TABLE core_kpp__kontakter (
     huvuddiagnos VARCHAR, drg VARCHAR, vardtid_dagar INTEGER, kostnad DOUBLE, kalla_fil VARCHAR,
     kalla_rad BIGINT)
 """
+RIKET_DDL = """
+CREATE OR REPLACE TABLE core_kpp__riket (
+    ar INTEGER, drg VARCHAR, vardform VARCHAR, aldersgrupp VARCHAR, kon VARCHAR, region_kod VARCHAR,
+    jamforelsegrupp VARCHAR,
+    antal_kontakter BIGINT, antal_ytterfall BIGINT, kostnad DOUBLE, kostnad_ytterfall DOUBLE,
+    drg_poang DOUBLE, kalla_fil VARCHAR, kalla_rad BIGINT)
+"""
 VIKTER_DDL = """
 CREATE OR REPLACE TABLE core_drg__vikter (
     ar INTEGER, drg VARCHAR, drg_text VARCHAR, mdc VARCHAR, vardform VARCHAR, vikt DOUBLE,
@@ -48,6 +55,7 @@ def fixture_rows() -> list[tuple]:
 def kpp(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute(KONTAKTER_DDL)
     con.executemany(f"INSERT INTO core_kpp__kontakter VALUES ({', '.join(['?'] * 17)})", fixture_rows())
+    con.execute(RIKET_DDL)  # empty: no national data unless a test adds them
     con.execute(VIKTER_DDL)
     con.executemany(
         "INSERT INTO core_drg__vikter VALUES (?, ?, ?, ?, ?, ?, ?, 'v.csv', 1)",
@@ -134,3 +142,57 @@ def test_combined_percentile_and_whole_material_rules(kpp: duckdb.DuckDBPyConnec
     # A01 90th percentile: 18 000 + 0.1 × 1 000; B02 now uses its own 97th percentile (973)
     assert rows["a01"]["ytterfallsgrans_kr"] == pytest.approx(18100.0)
     assert flagged(rows) == {"a19", "a20", "b10", "c3", "c4"}
+
+
+def test_limit_from_riket_where_the_weight_list_has_none(kpp: duckdb.DuckDBPyConnection) -> None:
+    # riket (region 00, all hospitals): C03 (limit 5 000) costs 2 500 per contact on average → the
+    # slutenvård ratio limit / riket's mean is 2,0; A01 costs 9 000 on average in riket → limit 18 000,
+    # from riket's costs, not the county's own 95th percentile (19 050). B02 is öppenvård, where no DRG
+    # has both a published limit and riket data: it keeps the percentile rule.
+    kpp.executemany(
+        f"INSERT INTO core_kpp__riket VALUES ({', '.join(['?'] * 12)}, 'r.csv', 1)",
+        [
+            (2020, "C03", "sluten", "65-79", "K", "00", "alla", 4, 0, 10_000.0, 0.0, 8.0),
+            (2020, "C03", "sluten", "80+", "M", "00", "alla", 6, 1, 15_000.0, 6_000.0, 12.0),
+            (2020, "A01", "sluten", "45-64", "K", "00", "alla", 100, 5, 900_000.0, 90_000.0, 150.0),
+            (
+                2020,
+                "A01",
+                "sluten",
+                "45-64",
+                "K",
+                "00",
+                "lanssjukhus",
+                10,
+                0,
+                10.0,
+                0.0,
+                15.0,
+            ),  # a group: not used
+            (
+                2020,
+                "A01",
+                "sluten",
+                "45-64",
+                "K",
+                "24",
+                "alla",
+                10,
+                0,
+                1_000_000.0,
+                0.0,
+                15.0,
+            ),  # a region: not used
+            (2020, "B02", "oppen", "45-64", "K", "00", "alla", 10, 0, 5_000.0, 0.0, 2.0),
+        ],
+    )
+    rows = build(kpp)
+    assert rows["a01"]["ytterfallsgrans_kr"] == pytest.approx(18_000.0)
+    assert rows["a01"]["ytterfallsgrans_metod"] == "riket_kvot"
+    assert rows["c1"]["ytterfallsgrans_metod"] == "socialstyrelsen"
+    assert rows["b01"]["ytterfallsgrans_metod"] == "percentil_vardform"
+    assert flagged(rows) == {"a19", "a20", "b10", "c3", "c4"}
+    # the percentile rule stays the county's own, by choice
+    assert build(kpp, ytterfall_regel="percentil")["a01"]["ytterfallsgrans_kr"] == pytest.approx(19050.0)
+    # the combined rule takes the same cost limit
+    assert build(kpp, ytterfall_regel="kombinerad")["a01"]["ytterfallsgrans_metod"] == "riket_kvot+vardtid"

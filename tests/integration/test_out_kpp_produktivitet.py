@@ -82,4 +82,11 @@ def test_ytterfall_cost_distribution(prod: duckdb.DuckDBPyConnection) -> None:
     assert by_key[("25", "huvuddiagnos", "C50.9")][1:3] == pytest.approx((1, 1_000.0))
     # Riket: A01 250 000 of 260 000, B02 10 000
     assert by_key[("00", "drg", "A01")][1:5] == pytest.approx((7, 250_000.0, 250 / 260, 1))
-    assert not any(k[0] == "00" and k[1] != "drg" for k in by_key)
+    # Riket's MDC via the weight list (A01 → 05, B02 → 09) and vårdform; no diagnoses or hospitals
+    assert by_key[("00", "mdc", "05")][1:5] == pytest.approx((7, 250_000.0, 250 / 260, 1))
+    assert by_key[("00", "vardform", "oppen")][1:5] == pytest.approx((6, 10_000.0, 10 / 260, 2))
+    assert {k[1] for k in by_key if k[0] == "00"} == {"drg", "mdc", "vardform"}
+    # the county's MDC, hospital (named from core_ref__sjukhus) and vårdform
+    assert by_key[("25", "mdc", "08")][1:5] == pytest.approx((2, 13_000.0, 13 / 34, 2))
+    assert by_key[("25", "sjukhus", "SUN")][:5] == pytest.approx(("Sunderby sjukhus", 4, 34_000.0, 1.0, 1))
+    assert by_key[("25", "vardform", "sluten")][1:5] == pytest.approx((3, 33_000.0, 33 / 34, 1))

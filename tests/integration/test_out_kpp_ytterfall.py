@@ -7,15 +7,8 @@ import pytest
 
 from pipelines import warehouse
 from pipelines.parametrar import Parametrar
-from tests.integration.test_out_kpp_kontakter import kpp  # noqa: F401  (fixture)
+from tests.integration.test_out_kpp_kontakter import RIKET_DDL, kpp  # noqa: F401  (fixture)
 
-RIKET_DDL = """
-CREATE OR REPLACE TABLE core_kpp__riket (
-    ar INTEGER, drg VARCHAR, vardform VARCHAR, aldersgrupp VARCHAR, kon VARCHAR, region_kod VARCHAR,
-    jamforelsegrupp VARCHAR,
-    antal_kontakter BIGINT, antal_ytterfall BIGINT, kostnad DOUBLE, kostnad_ytterfall DOUBLE,
-    drg_poang DOUBLE, kalla_fil VARCHAR, kalla_rad BIGINT)
-"""
 RIKET = [
     (2020, "A01", "sluten", "65-79", "K", "00", "alla", 100, 5, 1_000_000.0, 200_000.0, 150.0),
     (2020, "A01", "sluten", "18-44", "M", "00", "alla", 50, 2, 400_000.0, 50_000.0, 75.0),
@@ -105,3 +98,31 @@ def test_every_group_sums_to_its_total(ytterfall: duckdb.DuckDBPyConnection) -> 
         """
     ).fetchall()
     assert bad == []
+
+
+def test_each_groups_share_of_all_ytterfall(ytterfall: duckdb.DuckDBPyConnection) -> None:
+    def shares(region: str, dimension: str, grupp: str) -> tuple:
+        return ytterfall.sql(
+            "SELECT andel_av_ytterfallen, andel_av_ytterfallskostnaden, andel_av_kontakterna, "
+            "andel_av_ytterfallen_ki_lag, andel_av_ytterfallen_ki_hog FROM out_kpp__ytterfall "
+            "WHERE ar = 2020 AND region_kod = $r AND vardform = 'alla' AND dimension = $d AND grupp = $g",
+            params={"r": region, "d": dimension, "g": grupp},
+        ).fetchall()[0]
+
+    # county: 4 ytterfall (a20, b10, c3, c4) costing 34 000; the 65+ (c1–c5) have c3 and c4 (13 000)
+    # and 5 of the 35 contacts — "hur stor andel av ytterfallen finns i … 65 år och äldre"
+    andel, kostnad, kontakter, lag, hog = shares("25", "aldersgrupp", "65+")
+    assert (andel, kostnad, kontakter) == pytest.approx((2 / 4, 13_000 / 34_000, 5 / 35))
+    # Wilson, 2 of 4: (0,5 + 3,8416/8 ∓ 1,96·√(0,0625 + 3,8416/64)) / (1 + 3,8416/4)
+    half = 1.96 * (0.0625 + 3.8416 / 64) ** 0.5
+    assert (lag, hog) == pytest.approx(((0.5 + 0.4802 - half) / 1.9604, (0.5 + 0.4802 + half) / 1.9604))
+    assert shares("25", "kon", "M")[:2] == pytest.approx((2 / 4, 13_000 / 34_000))
+    assert shares("25", "total", "alla")[:3] == pytest.approx((1.0, 1.0, 1.0))
+    # the ten-year bands are a whole of their own, beside 0-64/65+: 90+ = c1–c5
+    assert shares("25", "aldersgrupp", "90+")[0] == pytest.approx(2 / 4)
+    # KPP's age bands, both regions: county 45-64 = a05–a20 and b01–b10 (a20, b10); riket 65-79 5 of 13
+    assert shares("25", "kpp_aldersgrupp", "45-64")[:3] == pytest.approx((2 / 4, 21_000 / 34_000, 26 / 35))
+    assert shares("00", "kpp_aldersgrupp", "65-79")[:3] == pytest.approx(
+        (5 / 13, 200_000 / 260_000, 100 / 350)
+    )
+    assert shares("00", "aldersgrupp", "0-64")[0] == pytest.approx(8 / 13)

@@ -86,6 +86,28 @@ def test_wilson_interval(con: duckdb.DuckDBPyConnection) -> None:
     assert con.sql("SELECT wilson_lag(0, 0), wilson_hog(3, NULL)").fetchall()[0] == (None, None)
 
 
+@pytest.mark.parametrize(
+    ("varde", "referens", "ord"),
+    [(0.46, 0.39, "högre"), (0.39, 0.46, "lägre"), (0.5, 0.5, "lika"), (-1.0, 0.0, "lägre"), (None, 0.4, None)],
+)  # fmt: skip
+def test_riktning_mot(
+    con: duckdb.DuckDBPyConnection, varde: float | None, referens: float, ord: str | None
+) -> None:
+    assert (
+        warehouse.scalar(con, "SELECT riktning_mot($v::DOUBLE, $r::DOUBLE)", {"v": varde, "r": referens})
+        == ord
+    )
+
+
+@pytest.mark.parametrize(
+    ("forandring", "ord"), [(0.074, "ökade"), (-0.091, "minskade"), (0.0, "oförändrad"), (None, None)]
+)
+def test_riktning_forandring(
+    con: duckdb.DuckDBPyConnection, forandring: float | None, ord: str | None
+) -> None:
+    assert warehouse.scalar(con, "SELECT riktning_forandring($f::DOUBLE)", {"f": forandring}) == ord
+
+
 def test_one_statement_per_macro() -> None:
     """Each macro is one `CREATE OR REPLACE TEMP MACRO name(...) AS ...;` statement (fingerprints read them)."""
     import re

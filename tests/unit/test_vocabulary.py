@@ -49,7 +49,13 @@ PLAIN: dict[str, str] = {
     "regiontyp": "VARCHAR", "vardform": "VARCHAR", "vardtyp": "VARCHAR", "jamforelsegrupp": "VARCHAR",
     "dimension": "VARCHAR", "grupp": "VARCHAR", "fall": "VARCHAR", "utfall": "VARCHAR",
     "behandlingstyp": "VARCHAR", "dataniva": "VARCHAR", "befolkningsserie": "VARCHAR",
-    "kostnadsunderlag_lan": "VARCHAR", "ytterfallsgrans_metod": "VARCHAR",
+    "kostnadsunderlag_lan": "VARCHAR", "ytterfallsgrans_metod": "VARCHAR", "referensomrade": "VARCHAR",
+    # price level
+    "prisar": "INTEGER", "prisindex": "DOUBLE",
+    # direction words a report quotes: högre/lägre/lika, ökade/minskade/oförändrad
+    "riktning": "VARCHAR", "riktning_mot_riket": "VARCHAR", "riktning_mot_kontaktandel": "VARCHAR",
+    "riktning_mot_kpp_databasen": "VARCHAR", "riktning_andel_av_ytterfallen": "VARCHAR",
+    "riktning_andel_ytterfall": "VARCHAR", "riktning_sedan_basar": "VARCHAR", "riktning_fran_foregaende_ar": "VARCHAR",
     # Vården i siffror
     "titel": "VARCHAR", "npo": "VARCHAR", "enhetstyp": "VARCHAR", "onskad_riktning": "VARCHAR",
     "periodtyp": "VARCHAR", "enhetsniva": "VARCHAR", "enhet": "VARCHAR", "period_start": "DATE",
