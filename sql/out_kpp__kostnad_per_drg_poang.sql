@@ -17,7 +17,8 @@
 --     In the extract, contacts whose DRG has no weight that year are left out of cost and points alike.
 --   andel_ytterfall = antal_ytterfall / antal_kontakter; andel_kostnad_ytterfall = ytterfall cost / kostnad_kr.
 --   skillnad_mot_riket_rel: kostnad_per_drg_poang_kr / riket's (region '00', jamforelsegrupp 'alla') for
---     the same år, vårdform and vårdtyp − 1 (0,07 = 7 % dyrare); riket includes the county.
+--     the same år, vårdform and vårdtyp − 1 (0,07 = 7 % dyrare); riket includes the county. riktning: 'hogre' /
+--     'lagre' / 'lika' than riket (macro riktning).
 WITH drg_vardtyp AS (
     SELECT drg, mode(vardtyp) AS vardtyp FROM out_kpp__kontakter GROUP BY drg
 ),
@@ -80,7 +81,8 @@ SELECT
     m.drg_poang_innerfall::DOUBLE AS drg_poang_innerfall,
     m.kostnad_per_drg_poang::DOUBLE AS kostnad_per_drg_poang_kr,
     r.kostnad_per_drg_poang::DOUBLE AS kostnad_per_drg_poang_riket_kr,
-    (m.kostnad_per_drg_poang / nullif(r.kostnad_per_drg_poang, 0) - 1)::DOUBLE AS skillnad_mot_riket_rel
+    (m.kostnad_per_drg_poang / nullif(r.kostnad_per_drg_poang, 0) - 1)::DOUBLE AS skillnad_mot_riket_rel,
+    riktning(m.kostnad_per_drg_poang, r.kostnad_per_drg_poang) AS riktning
 FROM med_kvot AS m
 LEFT JOIN med_kvot AS r
     ON r.region_kod = '00' AND r.jamforelsegrupp = 'alla' AND r.ar = m.ar AND r.vardform = m.vardform

@@ -7,7 +7,9 @@
 --   region_kod '00': riket (core_kpp__riket), jamforelsegrupp 'alla', 'lanssjukhus' or 'lansdelssjukhus'.
 --   vardtyp: 'somatisk', 'psykiatrisk', 'primarvard' or 'alla'; national DRGs get the vårdtyp they have
 --   in the county's contacts (see out_kpp__kostnad_per_drg_poang), unmatched DRGs count under 'alla' only.
---   andel_oppenvard = kostnad_oppenvard_kr / kostnad_total_kr (fraction 0–1).
+--   andel_oppenvard = kostnad_oppenvard_kr / kostnad_total_kr (fraction 0–1); andel_oppenvard_riket: riket's
+--   (region '00', jamforelsegrupp 'alla') for the same år and vårdtyp; skillnad_mot_riket_pe = the difference
+--   (0,05 = 5 procentenheter); riktning 'hogre' / 'lagre' / 'lika' than riket.
 WITH drg_vardtyp AS (
     SELECT drg, mode(vardtyp) AS vardtyp FROM out_kpp__kontakter GROUP BY drg
 ),
@@ -36,14 +38,24 @@ databasen AS (
     LEFT JOIN drg_vardtyp AS t USING (drg)
     WHERE r.region_kod = '00' OR (r.region_kod = $lan AND r.jamforelsegrupp = 'alla')
     GROUP BY GROUPING SETS ((r.ar, r.region_kod, r.jamforelsegrupp, t.vardtyp), (r.ar, r.region_kod, r.jamforelsegrupp))
+),
+andelar AS (
+    SELECT *, coalesce(kostnad_oppenvard, 0) / nullif(kostnad_total, 0) AS andel
+    FROM (SELECT * FROM eget UNION ALL BY NAME SELECT * FROM databasen)
+    WHERE vardtyp IS NOT NULL OR vardtyp_summerad = 1
 )
 SELECT
-    ar::INTEGER AS ar, region_kod, jamforelsegrupp, coalesce(vardtyp, 'alla') AS vardtyp, dataniva,
-    coalesce(antal_kontakter_oppenvard, 0)::BIGINT AS antal_kontakter_oppenvard,
-    antal_kontakter::BIGINT AS antal_kontakter,
-    coalesce(kostnad_oppenvard, 0)::DOUBLE AS kostnad_oppenvard_kr,
-    kostnad_total::DOUBLE AS kostnad_total_kr,
-    (coalesce(kostnad_oppenvard, 0) / nullif(kostnad_total, 0))::DOUBLE AS andel_oppenvard
-FROM (SELECT * FROM eget UNION ALL BY NAME SELECT * FROM databasen)
-WHERE vardtyp IS NOT NULL OR vardtyp_summerad = 1
+    a.ar::INTEGER AS ar, a.region_kod, a.jamforelsegrupp, coalesce(a.vardtyp, 'alla') AS vardtyp, a.dataniva,
+    coalesce(a.antal_kontakter_oppenvard, 0)::BIGINT AS antal_kontakter_oppenvard,
+    a.antal_kontakter::BIGINT AS antal_kontakter,
+    coalesce(a.kostnad_oppenvard, 0)::DOUBLE AS kostnad_oppenvard_kr,
+    a.kostnad_total::DOUBLE AS kostnad_total_kr,
+    a.andel::DOUBLE AS andel_oppenvard,
+    r.andel::DOUBLE AS andel_oppenvard_riket,
+    (a.andel - r.andel)::DOUBLE AS skillnad_mot_riket_pe,
+    riktning(a.andel, r.andel) AS riktning
+FROM andelar AS a
+LEFT JOIN andelar AS r
+    ON r.region_kod = '00' AND r.jamforelsegrupp = 'alla' AND r.ar = a.ar
+   AND coalesce(r.vardtyp, 'alla') = coalesce(a.vardtyp, 'alla')
 ORDER BY ar, region_kod, jamforelsegrupp, vardtyp

@@ -10,7 +10,9 @@
 --   kostnad_per_drg_poang_jamforelse_kr / andel_ytterfall_jamforelse: that group's innerfall cost per
 --   DRG-poäng and ytterfall share in riket;
 --   skillnad_mot_jamforelse_rel = kostnad_per_drg_poang_innerfall_kr / kostnad_per_drg_poang_jamforelse_kr − 1;
---   skillnad_andel_ytterfall_pe = andel_ytterfall − andel_ytterfall_jamforelse.
+--   skillnad_andel_ytterfall_pe = andel_ytterfall − andel_ytterfall_jamforelse; riktning / riktning_ytterfall:
+--   'hogre' / 'lagre' / 'lika' than the group (cost per DRG-poäng / ytterfall share);
+--   andel_av_lanets_kostnad: the hospital's share of the county's KPP cost in the same år, vårdform, vårdtyp.
 --   Contacts whose DRG has no weight that year are left out of the innerfall cost and points alike.
 --   Divisions are not in the extract, so the analysis stops at hospital level.
 WITH k AS (
@@ -54,9 +56,14 @@ SELECT
     (a.kostnad_per_drg_poang_innerfall / nullif(j.kostnad_per_drg_poang_kr, 0) - 1)::DOUBLE
         AS skillnad_mot_jamforelse_rel,
     j.andel_ytterfall::DOUBLE AS andel_ytterfall_jamforelse,
-    (a.antal_ytterfall / a.antal_kontakter - j.andel_ytterfall)::DOUBLE AS skillnad_andel_ytterfall_pe
+    (a.antal_ytterfall / a.antal_kontakter - j.andel_ytterfall)::DOUBLE AS skillnad_andel_ytterfall_pe,
+    riktning(a.kostnad_per_drg_poang_innerfall, j.kostnad_per_drg_poang_kr) AS riktning,
+    riktning(a.antal_ytterfall / a.antal_kontakter, j.andel_ytterfall) AS riktning_ytterfall,
+    (a.kostnad / nullif(l.kostnad, 0))::DOUBLE AS andel_av_lanets_kostnad
 FROM med_grupp AS a
 LEFT JOIN out_kpp__kostnad_per_drg_poang AS j
     ON j.region_kod = '00' AND j.jamforelsegrupp = a.jamforelsegrupp
    AND j.ar = a.ar AND j.vardform = a.vardform AND j.vardtyp = a.jamforelse_vardtyp
+LEFT JOIN agg AS l
+    ON l.sjukhus = 'alla' AND l.ar = a.ar AND l.vardform = a.vardform AND l.vardtyp = a.vardtyp
 ORDER BY ar, sjukhus, vardform, vardtyp

@@ -63,6 +63,11 @@ def test_open_care_share_includes_ytterfall(prod: duckdb.DuckDBPyConnection) -> 
     assert rows["25/alla/somatisk"] == pytest.approx(5_500 / 235_500)
     assert rows["00/alla/alla"] == pytest.approx(100_000 / 1_500_000)
     assert rows["00/lanssjukhus/alla"] == 0.0
+    diff = prod.sql(
+        "SELECT andel_oppenvard_riket, skillnad_mot_riket_pe, riktning FROM out_kpp__oppenvardsandel "
+        "WHERE ar = 2020 AND region_kod = '25' AND vardtyp = 'alla'"
+    ).fetchall()
+    assert diff == [(pytest.approx(1 / 15), pytest.approx(5_500 / 235_500 - 1 / 15), "lagre")]
 
 
 def test_ytterfall_cost_distribution(prod: duckdb.DuckDBPyConnection) -> None:
@@ -110,6 +115,10 @@ def test_county_from_its_own_rows_in_the_kpp_database(kpp: duckdb.DuckDBPyConnec
     assert county[0][:7] == pytest.approx(("kpp-databasen", 40, 4, 0.1, 36, 400_000.0, 54.0))
     assert county[0][7] == pytest.approx(400_000 / 54)
     assert county[0][8] == pytest.approx((400_000 / 54) / (1_150_000 / 214.5) - 1)
+    assert kpp.sql(
+        "SELECT riktning FROM out_kpp__kostnad_per_drg_poang WHERE ar = 2020 AND region_kod = '25' "
+        "AND vardform = 'sluten' AND vardtyp = 'somatisk'"
+    ).fetchall() == [("hogre",)]
     # the database has no öppenvård rows for the county: no county öppenvård from the extract either
     oppen = kpp.sql(
         "SELECT count(*) FROM out_kpp__kostnad_per_drg_poang WHERE ar = 2020 AND region_kod = '25' "

@@ -107,6 +107,11 @@ def test_hospital_ytterfall_share_against_its_group(chain: duckdb.DuckDBPyConnec
     # SUN: 3 ytterfall of 25 contacts; the national länssjukhus group: 99 of 999
     assert sun["andel_ytterfall_jamforelse"] == pytest.approx(99 / 999)
     assert sun["skillnad_andel_ytterfall_pe"] == pytest.approx(3 / 25 - 99 / 999)
+    assert (sun["riktning"], sun["riktning_ytterfall"], sun["andel_av_lanets_kostnad"]) == (
+        "hogre",
+        "hogre",
+        1.0,
+    )
 
 
 def test_primary_care_against_rikets_primary_care(kpp: duckdb.DuckDBPyConnection) -> None:  # noqa: F811
@@ -134,3 +139,5 @@ def test_primary_care_against_rikets_primary_care(kpp: duckdb.DuckDBPyConnection
     assert pv["kostnad_per_drg_poang_innerfall_kr"] == pytest.approx(4500 / 1.5)
     assert pv["kostnad_per_drg_poang_jamforelse_kr"] == pytest.approx(72_000 / 29.1)
     assert pv["andel_ytterfall_jamforelse"] == pytest.approx(0.03)
+    assert pv["riktning"] == "hogre"  # 3 000 kr against 72 000 / 29,1 ≈ 2 474 kr
+    assert pv["andel_av_lanets_kostnad"] == pytest.approx(4_500 / (235_500 + 4_500))

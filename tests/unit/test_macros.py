@@ -86,6 +86,28 @@ def test_wilson_interval(con: duckdb.DuckDBPyConnection) -> None:
     assert con.sql("SELECT wilson_lag(0, 0), wilson_hog(3, NULL)").fetchall()[0] == (None, None)
 
 
+@pytest.mark.parametrize(
+    ("varde", "jamforelse", "riktning"),
+    [(2.0, 1.0, "hogre"), (1.0, 2.0, "lagre"), (1.5, 1.5, "lika"), (None, 1.0, None), (1.0, None, None)],
+)
+def test_riktning(con: duckdb.DuckDBPyConnection, varde: float | None, jamforelse: float | None,
+                  riktning: str | None) -> None:  # fmt: skip
+    assert (
+        warehouse.scalar(con, "SELECT riktning($v::DOUBLE, $j::DOUBLE)", {"v": varde, "j": jamforelse})
+        == riktning
+    )
+
+
+@pytest.mark.parametrize(
+    ("kod", "grupp"),
+    [("C00", "malign"), ("C50.9", "malign"), ("C97", "malign"), ("c61", "malign"), ("D00", "in_situ"),
+     ("D09.9", "in_situ"), ("D10", "benign_osaker"), ("D48.5", "benign_osaker"), ("D50", None), ("B99", None),
+     ("I21.4", None), (None, None)],
+)  # fmt: skip
+def test_tumorgrupp(con: duckdb.DuckDBPyConnection, kod: str | None, grupp: str | None) -> None:
+    assert warehouse.scalar(con, "SELECT tumorgrupp($k)", {"k": kod}) == grupp
+
+
 def test_one_statement_per_macro() -> None:
     """Each macro is one `CREATE OR REPLACE TEMP MACRO name(...) AS ...;` statement (fingerprints read them)."""
     import re
