@@ -14,6 +14,7 @@
 --   'hogre' / 'lagre' / 'lika' than the group (cost per DRG-poäng / ytterfall share);
 --   andel_av_lanets_kostnad: the hospital's share of the county's KPP cost in the same år, vårdform, vårdtyp.
 --   Contacts whose DRG has no weight that year are left out of the innerfall cost and points alike.
+--   sjukhus_namn: the name in core_ref__sjukhus ('Länet' for the county row).
 --   Divisions are not in the extract, so the analysis stops at hospital level.
 WITH k AS (
     SELECT * FROM out_kpp__kontakter
@@ -33,10 +34,10 @@ agg AS (
     GROUP BY CUBE (sjukhus, vardform, vardtyp), ar
 ),
 typ AS (
-    SELECT sjukhus, sjukhustyp FROM core_ref__sjukhus
+    SELECT sjukhus, sjukhus_namn, sjukhustyp FROM core_ref__sjukhus
 ),
 med_grupp AS (
-    SELECT a.*,
+    SELECT a.*, coalesce(t.sjukhus_namn, CASE WHEN a.sjukhus = 'alla' THEN 'Länet' ELSE a.sjukhus END) AS sjukhus_namn,
            CASE WHEN t.sjukhustyp IN ('lanssjukhus', 'lansdelssjukhus') THEN t.sjukhustyp
                 WHEN a.sjukhus = 'alla' OR t.sjukhustyp = 'primarvard' THEN 'alla' END AS jamforelsegrupp,
            CASE WHEN t.sjukhustyp = 'primarvard' THEN 'primarvard' ELSE a.vardtyp END AS jamforelse_vardtyp
@@ -44,7 +45,7 @@ med_grupp AS (
     LEFT JOIN typ AS t USING (sjukhus)
 )
 SELECT
-    a.ar::INTEGER AS ar, a.sjukhus, a.jamforelsegrupp, a.vardform, a.vardtyp,
+    a.ar::INTEGER AS ar, a.sjukhus, a.sjukhus_namn, a.jamforelsegrupp, a.vardform, a.vardtyp,
     a.antal_kontakter::BIGINT AS antal_kontakter,
     a.antal_ytterfall::BIGINT AS antal_ytterfall,
     (a.antal_ytterfall / a.antal_kontakter)::DOUBLE AS andel_ytterfall,

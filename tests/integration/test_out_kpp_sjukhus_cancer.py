@@ -49,14 +49,54 @@ def test_hospital_against_its_national_group(chain: duckdb.DuckDBPyConnection) -
 
 
 def test_cancer_care(chain: duckdb.DuckDBPyConnection) -> None:
-    where = "ar = 2020 AND kon = $k AND sjukhus = 'alla' AND vardform = 'alla'"
-    alla = one(chain, "out_kpp__cancer", where, {"k": "alla"})
-    # B02's ten contacts (C50.9, öppenvård, ten patients) are the only chapter II care
+    where = "ar = 2020 AND grupp = $g AND kon = $k AND aldersgrupp = 'alla' AND sjukhus = 'alla' AND vardform = 'alla'"
+    alla = one(chain, "out_kpp__cancer", where, {"g": "cancer", "k": "alla"})
+    # B02's ten contacts (C50.9, öppenvård, ten patients) are the only cancer care
     assert (alla["antal_kontakter"], alla["antal_individer"], alla["vardtid_dagar"]) == (10, 10, 0)
     assert alla["kostnad_kr"] == 5_500.0
+    assert alla["kostnad_per_individ_kr"] == 550.0
     assert alla["andel_av_total_kostnad"] == pytest.approx(5_500 / 235_500)
-    men = one(chain, "out_kpp__cancer", where, {"k": "M"})
-    assert (men["antal_kontakter"], men["kostnad_kr"], men["andel_av_total_kostnad"]) == (0, 0.0, 0.0)
+    assert alla["kostnad_tva_ar_tidigare_kr"] is None
+    assert chain.sql("SELECT count(*) FROM out_kpp__cancer WHERE kon = 'M'").fetchall() == [(0,)]
+
+
+def test_cancer_groups_and_individuals_counted_once(kpp: duckdb.DuckDBPyConnection) -> None:  # noqa: F811
+    def contact(i: str, patient: str, ar: int, sjukhus: str, vardform: str, diagnos: str, kostnad: float,
+                vardtid: int = 0) -> tuple:  # fmt: skip
+        return ("25", i, patient, ar, 5, sjukhus, "Onkologi", vardform, "somatisk", "K", 70, diagnos, "C03",
+                vardtid, kostnad, "f.csv", 1)  # fmt: skip
+
+    kpp.executemany(
+        f"INSERT INTO core_kpp__kontakter VALUES ({', '.join(['?'] * 17)})",
+        [
+            contact("x1", "Q1", 2020, "SUN", "sluten", "C61", 3000.0, 4),  # the same patient at two hospitals
+            contact("x2", "Q1", 2020, "PIT", "oppen", "C61", 1000.0),
+            contact("x3", "Q2", 2020, "PIT", "oppen", "D05.1", 2000.0),  # in situ: cancer
+            contact("x4", "Q3", 2020, "PIT", "oppen", "D25.9", 8000.0),  # benign: apart, not in cancer
+            contact("x5", "Q4", 2018, "SUN", "sluten", "C61", 4000.0, 2),  # two years earlier
+        ],
+    )
+    params = {"lan": "25", **Parametrar().as_sql_params()}
+    warehouse.build_table(kpp, "out_kpp__kontakter", params)
+    warehouse.build_table(kpp, "out_kpp__cancer", params)
+    where = "ar = 2020 AND grupp = $g AND kon = 'K' AND aldersgrupp = '65+' AND sjukhus = $s AND vardform = 'alla'"
+    lan = one(kpp, "out_kpp__cancer", where, {"g": "cancer", "s": "alla"})
+    # cancer 65+ 2020: x1, x2 (one patient, two hospitals) and x3; the benign x4 is not in it
+    assert (lan["antal_kontakter"], lan["antal_individer"], lan["vardtid_dagar"]) == (3, 2, 4)
+    assert lan["kostnad_kr"] == 6000.0
+    assert lan["kostnad_per_individ_kr"] == 3000.0
+    sun = one(kpp, "out_kpp__cancer", where, {"g": "cancer", "s": "SUN"})
+    pit = one(kpp, "out_kpp__cancer", where, {"g": "cancer", "s": "PIT"})
+    assert (sun["antal_individer"], pit["antal_individer"]) == (1, 2)  # 1 + 2 ≠ 2: counted, not summed
+    assert sun["sjukhus_namn"] == "Sunderby sjukhus"
+    assert one(kpp, "out_kpp__cancer", where, {"g": "in_situ", "s": "alla"})["kostnad_kr"] == 2000.0
+    benign = one(kpp, "out_kpp__cancer", where, {"g": "benign_osaker", "s": "alla"})
+    assert (benign["antal_individer"], benign["kostnad_kr"]) == (1, 8000.0)
+    # two years earlier (2018): x5, 4 000 kr → 6 000 / 4 000 − 1
+    assert lan["kostnad_tva_ar_tidigare_kr"] == 4000.0
+    assert lan["antal_individer_tva_ar_tidigare"] == 1
+    assert lan["forandring_kostnad_tva_ar_rel"] == pytest.approx(0.5)
+    assert lan["riktning_kostnad"] == "hogre"
 
 
 def test_productivity_by_quarter(con: duckdb.DuckDBPyConnection) -> None:
