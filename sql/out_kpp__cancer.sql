@@ -12,7 +12,9 @@
 --   andel_av_total_kostnad: the group's share of all KPP cost in the same ar, kön, åldersgrupp, sjukhus, vårdform.
 --   antal_individer_tva_ar_tidigare / kostnad_tva_ar_tidigare_kr: the same cell two years earlier (2017 for 2019: the plan's 2017–2019);
 --   forandring_kostnad_tva_ar_rel = kostnad_kr / kostnad_tva_ar_tidigare_kr − 1; riktning_kostnad 'hogre' /
---   'lagre' / 'lika' than two years earlier. Costs are in current prices (no price index in the warehouse).
+--   'lagre' / 'lika' than two years earlier. andel_av_lanets_kostnad: the cell's share of the county's cost
+--   (sjukhus 'alla') in the same ar, grupp, kön, åldersgrupp, vårdform; rang_kostnad: the hospital's rank by
+--   cost among the county's hospitals there (1 = highest; NULL for the county row). Costs are in current prices (no price index in the warehouse).
 WITH k AS (
     SELECT *, tumorgrupp(huvuddiagnos) AS tg FROM out_kpp__kontakter
 ),
@@ -53,11 +55,18 @@ SELECT
     f.antal_individer::BIGINT AS antal_individer_tva_ar_tidigare,
     f.kostnad::DOUBLE AS kostnad_tva_ar_tidigare_kr,
     (a.kostnad / nullif(f.kostnad, 0) - 1)::DOUBLE AS forandring_kostnad_tva_ar_rel,
-    riktning(a.kostnad, f.kostnad) AS riktning_kostnad
+    riktning(a.kostnad, f.kostnad) AS riktning_kostnad,
+    (a.kostnad / nullif(l.kostnad, 0))::DOUBLE AS andel_av_lanets_kostnad,
+    (CASE WHEN a.sjukhus <> 'alla' THEN rank() OVER (
+        PARTITION BY a.ar, a.grupp, a.kon, a.aldersgrupp, a.vardform, a.sjukhus = 'alla' ORDER BY a.kostnad DESC)
+     END)::INTEGER AS rang_kostnad
 FROM agg AS a
 LEFT JOIN alla_kpp AS tot USING (ar, kon, aldersgrupp, sjukhus, vardform)
 LEFT JOIN agg AS f
     ON f.ar = a.ar - 2 AND f.grupp = a.grupp AND f.kon = a.kon AND f.aldersgrupp = a.aldersgrupp
    AND f.sjukhus = a.sjukhus AND f.vardform = a.vardform
+LEFT JOIN agg AS l
+    ON l.sjukhus = 'alla' AND l.ar = a.ar AND l.grupp = a.grupp AND l.kon = a.kon AND l.aldersgrupp = a.aldersgrupp
+   AND l.vardform = a.vardform
 LEFT JOIN core_ref__sjukhus AS s ON s.sjukhus = a.sjukhus
 ORDER BY ar, grupp, kon, aldersgrupp, sjukhus, vardform

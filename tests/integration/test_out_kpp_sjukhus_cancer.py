@@ -71,7 +71,7 @@ def test_cancer_groups_and_individuals_counted_once(kpp: duckdb.DuckDBPyConnecti
         [
             contact("x1", "Q1", 2020, "SUN", "sluten", "C61", 3000.0, 4),  # the same patient at two hospitals
             contact("x2", "Q1", 2020, "PIT", "oppen", "C61", 1000.0),
-            contact("x3", "Q2", 2020, "PIT", "oppen", "D05.1", 2000.0),  # in situ: cancer
+            contact("x3", "Q2", 2020, "PIT", "oppen", "D05.1", 2500.0),  # in situ: cancer
             contact("x4", "Q3", 2020, "PIT", "oppen", "D25.9", 8000.0),  # benign: apart, not in cancer
             contact("x5", "Q4", 2018, "SUN", "sluten", "C61", 4000.0, 2),  # two years earlier
         ],
@@ -83,19 +83,21 @@ def test_cancer_groups_and_individuals_counted_once(kpp: duckdb.DuckDBPyConnecti
     lan = one(kpp, "out_kpp__cancer", where, {"g": "cancer", "s": "alla"})
     # cancer 65+ 2020: x1, x2 (one patient, two hospitals) and x3; the benign x4 is not in it
     assert (lan["antal_kontakter"], lan["antal_individer"], lan["vardtid_dagar"]) == (3, 2, 4)
-    assert lan["kostnad_kr"] == 6000.0
-    assert lan["kostnad_per_individ_kr"] == 3000.0
+    assert lan["kostnad_kr"] == 6500.0
+    assert lan["kostnad_per_individ_kr"] == 3250.0
     sun = one(kpp, "out_kpp__cancer", where, {"g": "cancer", "s": "SUN"})
     pit = one(kpp, "out_kpp__cancer", where, {"g": "cancer", "s": "PIT"})
     assert (sun["antal_individer"], pit["antal_individer"]) == (1, 2)  # 1 + 2 ≠ 2: counted, not summed
     assert sun["sjukhus_namn"] == "Sunderby sjukhus"
-    assert one(kpp, "out_kpp__cancer", where, {"g": "in_situ", "s": "alla"})["kostnad_kr"] == 2000.0
+    assert (pit["rang_kostnad"], sun["rang_kostnad"], lan["rang_kostnad"]) == (1, 2, None)  # 3 500 and 3 000 kr
+    assert pit["andel_av_lanets_kostnad"] == pytest.approx(3500 / 6500)
+    assert one(kpp, "out_kpp__cancer", where, {"g": "in_situ", "s": "alla"})["kostnad_kr"] == 2500.0
     benign = one(kpp, "out_kpp__cancer", where, {"g": "benign_osaker", "s": "alla"})
     assert (benign["antal_individer"], benign["kostnad_kr"]) == (1, 8000.0)
-    # two years earlier (2018): x5, 4 000 kr → 6 000 / 4 000 − 1
+    # two years earlier (2018): x5, 4 000 kr → 6 500 / 4 000 − 1
     assert lan["kostnad_tva_ar_tidigare_kr"] == 4000.0
     assert lan["antal_individer_tva_ar_tidigare"] == 1
-    assert lan["forandring_kostnad_tva_ar_rel"] == pytest.approx(0.5)
+    assert lan["forandring_kostnad_tva_ar_rel"] == pytest.approx(0.625)
     assert lan["riktning_kostnad"] == "hogre"
 
 
