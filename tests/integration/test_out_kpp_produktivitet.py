@@ -102,8 +102,27 @@ def test_county_from_its_own_rows_in_the_kpp_database(kpp: duckdb.DuckDBPyConnec
         f"INSERT INTO core_kpp__riket VALUES ({', '.join(['?'] * 12)}, 'r.csv', 1)", RIKET + lan_rows
     )
     params = {"lan": "25", **Parametrar().as_sql_params()}
-    for table in ("out_kpp__kontakter", "out_kpp__kostnad_per_drg_poang", "out_kpp__oppenvardsandel"):
+    for table in (
+        "out_kpp__kontakter",
+        "out_kpp__kostnad_per_drg_poang",
+        "out_kpp__oppenvardsandel",
+        "out_kpp__kostnad_per_drg_poang_grupp",
+    ):
         warehouse.build_table(kpp, table, params)
+    # by kön and åldersgrupp: county K / 65-79 sluten 400 000 / 54 against riket's K sluten 800 000 / 142,5
+    grupp = {
+        (r[0], r[1], r[2], r[3]): r[4:]
+        for r in kpp.sql(
+            "SELECT region_kod, vardform, dimension, grupp, dataniva, andel_ytterfall, kostnad_per_drg_poang_kr, "
+            "skillnad_mot_riket_rel, riktning FROM out_kpp__kostnad_per_drg_poang_grupp WHERE ar = 2020"
+        ).fetchall()
+    }
+    assert grupp[("25", "sluten", "kon", "K")] == pytest.approx(
+        ("kpp-databasen", 0.1, 400_000 / 54, (400_000 / 54) / (800_000 / 142.5) - 1, "hogre")
+    )
+    assert grupp[("25", "alla", "aldersgrupp", "65-79")][2] == pytest.approx(400_000 / 54)
+    assert grupp[("00", "alla", "kon", "K")][2] == pytest.approx((800_000 + 90_000) / (142.5 + 38.8))
+    assert ("25", "sluten", "kon", "M") not in grupp  # the county's database rows have no men
     rel = kpp.sql(
         "SELECT dataniva, antal_kontakter, antal_ytterfall, andel_ytterfall, antal_innerfall, kostnad_innerfall_kr, "
         "drg_poang_innerfall, kostnad_per_drg_poang_kr, skillnad_mot_riket_rel FROM out_kpp__kostnad_per_drg_poang "
