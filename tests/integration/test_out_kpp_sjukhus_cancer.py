@@ -89,7 +89,8 @@ def test_cancer_groups_and_individuals_counted_once(kpp: duckdb.DuckDBPyConnecti
     pit = one(kpp, "out_kpp__cancer", where, {"g": "cancer", "s": "PIT"})
     assert (sun["antal_individer"], pit["antal_individer"]) == (1, 2)  # 1 + 2 ≠ 2: counted, not summed
     assert sun["sjukhus_namn"] == "Sunderby sjukhus"
-    assert (pit["rang_kostnad"], sun["rang_kostnad"], lan["rang_kostnad"]) == (1, 2, None)  # 3 500 and 3 000 kr
+    # PIT 3 500 kr, SUN 3 000 kr
+    assert (pit["rang_kostnad"], sun["rang_kostnad"], lan["rang_kostnad"]) == (1, 2, None)
     assert pit["andel_av_lanets_kostnad"] == pytest.approx(3500 / 6500)
     assert one(kpp, "out_kpp__cancer", where, {"g": "in_situ", "s": "alla"})["kostnad_kr"] == 2500.0
     benign = one(kpp, "out_kpp__cancer", where, {"g": "benign_osaker", "s": "alla"})
