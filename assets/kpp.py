@@ -12,6 +12,7 @@ kpp_assets = [
         "out_kpp__ytterfall_uppdelning",
         "out_kpp__ytterfall_trend",
         "out_kpp__kostnad_per_drg_poang",
+        "out_kpp__kostnad_per_drg_poang_grupp",
         "out_kpp__oppenvardsandel",
         "out_kpp__sjukhus",
         "out_kpp__produktivitet_kvartal",

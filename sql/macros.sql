@@ -84,3 +84,15 @@ CREATE OR REPLACE TEMP MACRO riktning_mot(varde, referens) AS
 -- A change, as a report says it: 'ökade' / 'minskade' / 'oförändrad' (NULL when the change is NULL).
 CREATE OR REPLACE TEMP MACRO riktning_forandring(forandring) AS
     CASE WHEN forandring > 0 THEN 'ökade' WHEN forandring < 0 THEN 'minskade' WHEN forandring = 0 THEN 'oförändrad' END;
+-- Direction of a comparison, a code the reports word ("högre"/"lägre", "ökade"/"minskade"): 'hogre' when
+-- varde > jamforelse, 'lagre' when below, 'lika' when equal, NULL when either is missing.
+CREATE OR REPLACE TEMP MACRO riktning(varde, jamforelse) AS
+    CASE WHEN varde IS NULL OR jamforelse IS NULL THEN NULL
+         WHEN varde > jamforelse THEN 'hogre' WHEN varde < jamforelse THEN 'lagre' ELSE 'lika' END;
+-- Tumour group of an ICD-10 code (Cancerrapport): 'malign' C00–C97, 'in_situ' D00–D09 (together: cancer),
+-- 'benign_osaker' D10–D48 (benign and of uncertain behaviour, shown apart); NULL for every other code.
+CREATE OR REPLACE TEMP MACRO tumorgrupp(kod) AS
+    CASE WHEN kod IS NULL OR NOT regexp_full_match(upper(kod), '[A-Z][0-9]{2}.*') THEN NULL
+         WHEN upper(left(kod, 3)) BETWEEN 'C00' AND 'C97' THEN 'malign'
+         WHEN upper(left(kod, 3)) BETWEEN 'D00' AND 'D09' THEN 'in_situ'
+         WHEN upper(left(kod, 3)) BETWEEN 'D10' AND 'D48' THEN 'benign_osaker' END;

@@ -96,6 +96,14 @@ def test_riktning_mot(
     assert (
         warehouse.scalar(con, "SELECT riktning_mot($v::DOUBLE, $r::DOUBLE)", {"v": varde, "r": referens})
         == ord
+    ("varde", "jamforelse", "riktning"),
+    [(2.0, 1.0, "hogre"), (1.0, 2.0, "lagre"), (1.5, 1.5, "lika"), (None, 1.0, None), (1.0, None, None)],
+)
+def test_riktning(con: duckdb.DuckDBPyConnection, varde: float | None, jamforelse: float | None,
+                  riktning: str | None) -> None:  # fmt: skip
+    assert (
+        warehouse.scalar(con, "SELECT riktning($v::DOUBLE, $j::DOUBLE)", {"v": varde, "j": jamforelse})
+        == riktning
     )
 
 
@@ -106,6 +114,13 @@ def test_riktning_forandring(
     con: duckdb.DuckDBPyConnection, forandring: float | None, ord: str | None
 ) -> None:
     assert warehouse.scalar(con, "SELECT riktning_forandring($f::DOUBLE)", {"f": forandring}) == ord
+    ("kod", "grupp"),
+    [("C00", "malign"), ("C50.9", "malign"), ("C97", "malign"), ("c61", "malign"), ("D00", "in_situ"),
+     ("D09.9", "in_situ"), ("D10", "benign_osaker"), ("D48.5", "benign_osaker"), ("D50", None), ("B99", None),
+     ("I21.4", None), (None, None)],
+)  # fmt: skip
+def test_tumorgrupp(con: duckdb.DuckDBPyConnection, kod: str | None, grupp: str | None) -> None:
+    assert warehouse.scalar(con, "SELECT tumorgrupp($k)", {"k": kod}) == grupp
 
 
 def test_one_statement_per_macro() -> None:

@@ -29,6 +29,7 @@ PATTERNS: list[tuple[str, set[str], str]] = [
     (r"[a-z0-9_]+_namn", {"VARCHAR"}, "a name"),
     (r"[a-z0-9_]+_id", {"VARCHAR"}, "an identifier"),
     (r"rang(_[a-z0-9_]+)?", {"INTEGER"}, "a rank, 1 = first"),
+    (r"riktning(_[a-z0-9_]+)?", {"VARCHAR"}, "a comparison's direction: hogre, lagre or lika"),
     (r"varde(_[a-z0-9_]+)?", {"DOUBLE"}, "a value in the indicator's own unit (enhetstyp)"),
     (r"drg_poang(_[a-z0-9_]+)?", {"DOUBLE"}, "DRG-poäng"),
     (r"forbattringspotential_[a-z0-9_]+", {"DOUBLE"}, "patients (of namnare)"),
