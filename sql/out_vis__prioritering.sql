@@ -8,9 +8,11 @@
 --   with its Benjamini–Hochberg q_varde, rank and rank interval, kvinnor/män, change since the
 --   previous period and since basar).
 --   varde_spridning_regioner: best − worst region's value in the desired direction (≥ 0, the
---   indicator's unit); spridning_regioner_rel: that relative to |riket's value|; rang_spridning: 1 = the
---   largest spridning_regioner_rel. antal_regioner_battre / _samre: regions significantly better /
---   worse than the rest of riket (q < 0,05) in the same period.
+--   indicator's unit); spridning_regioner_rel: that relative to |riket's value|. antal_regioner_battre /
+--   _samre: regions significantly better / worse than the rest of riket (q < 0,05) in the same period.
+--   rang_spridning: 1 = the indicator where most regions differ significantly from the rest of riket
+--   (antal_regioner_battre + antal_regioner_samre), ties by the larger spridning_regioner_rel — a range
+--   alone is driven by the smallest regions' noise.
 --   q_varde_forandring: Benjamini–Hochberg over the county's tested changes (this table's rows);
 --   forandring_kod: forbattrad | forsamrad (q_varde_forandring < 0,05, in / against the desired
 --   direction) | oforandrad (no significant change) | ej_testad (no interval or no previous period).
@@ -65,7 +67,9 @@ SELECT
     varde_spridning_regioner::DOUBLE AS varde_spridning_regioner,
     spridning_regioner_rel::DOUBLE AS spridning_regioner_rel,
     CASE WHEN spridning_regioner_rel IS NOT NULL THEN
-        rank() OVER (PARTITION BY spridning_regioner_rel IS NOT NULL ORDER BY spridning_regioner_rel DESC)
+        rank() OVER (PARTITION BY spridning_regioner_rel IS NOT NULL
+                     ORDER BY coalesce(antal_regioner_battre, 0) + coalesce(antal_regioner_samre, 0) DESC,
+                              spridning_regioner_rel DESC)
     END::INTEGER AS rang_spridning,
     antal_regioner_battre::INTEGER AS antal_regioner_battre,
     antal_regioner_samre::INTEGER AS antal_regioner_samre,

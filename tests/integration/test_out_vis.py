@@ -292,8 +292,10 @@ def test_ranked_lists(vis: duckdb.DuckDBPyConnection) -> None:
     assert (rows["M2"]["varde_spridning_regioner"], rows["M2"]["spridning_regioner_rel"]) == pytest.approx(
         (10, 1 / 3)
     )
-    assert (rows["M2"]["rang_spridning"], rows["M1"]["rang_spridning"]) == (1, 2)
     assert (rows["M1"]["antal_regioner_battre"], rows["M1"]["antal_regioner_samre"]) == (1, 1)
+    assert (rows["M2"]["antal_regioner_battre"], rows["M2"]["antal_regioner_samre"]) == (1, 1)
+    # two deviating regions each (tie broken by the larger relative spread), M3 one, M4 none
+    assert [rows[m]["rang_spridning"] for m in ("M2", "M1", "M3", "M4")] == [1, 2, 3, 4]
 
 
 def test_npo_overview_counts(vis: duckdb.DuckDBPyConnection) -> None:
