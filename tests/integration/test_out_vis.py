@@ -77,28 +77,37 @@ def wilson(t: int, n: int) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-@pytest.fixture
-def vis(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+VIS_TABLES = (
+    "out_vis__jamforelse",
+    "out_vis__gap_geografi",
+    "out_vis__prioritering",
+    "out_vis__npo_oversikt",
+)
+
+
+def build_vis(con: duckdb.DuckDBPyConnection, resultat: list[tuple] = RESULTAT) -> duckdb.DuckDBPyConnection:
+    """The four VIS out tables on the small catalog and ``resultat`` (rows as made by :func:`res`)."""
     con.execute(
-        "CREATE TABLE core_vis__katalog (matt_id VARCHAR, huvudmatt_id VARCHAR, kon VARCHAR, aldersgrupp VARCHAR, "
-        "titel VARCHAR, npo VARCHAR, enhetstyp VARCHAR, onskad_riktning VARCHAR, malvarde DOUBLE, definition VARCHAR)"
+        "CREATE OR REPLACE TABLE core_vis__katalog (matt_id VARCHAR, huvudmatt_id VARCHAR, kon VARCHAR, "
+        "aldersgrupp VARCHAR, titel VARCHAR, npo VARCHAR, enhetstyp VARCHAR, onskad_riktning VARCHAR, "
+        "malvarde DOUBLE, definition VARCHAR)"
     )
     con.executemany("INSERT INTO core_vis__katalog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", KATALOG)
     con.execute(
-        "CREATE TABLE core_vis__resultat (matt_id VARCHAR, huvudmatt_id VARCHAR, kon VARCHAR, aldersgrupp VARCHAR, "
-        "period_start DATE, period_slut DATE, periodtyp VARCHAR, ar INTEGER, region_kod VARCHAR, enhetsniva VARCHAR, "
-        "enhet VARCHAR, enhet_hsaid VARCHAR, kommun_kod VARCHAR, taljare BIGINT, namnare BIGINT, andel DOUBLE, "
-        "varde DOUBLE, ki_lag DOUBLE, ki_hog DOUBLE, matpopulation BIGINT, orsakskod VARCHAR)"
+        "CREATE OR REPLACE TABLE core_vis__resultat (matt_id VARCHAR, huvudmatt_id VARCHAR, kon VARCHAR, "
+        "aldersgrupp VARCHAR, period_start DATE, period_slut DATE, periodtyp VARCHAR, ar INTEGER, region_kod VARCHAR, "
+        "enhetsniva VARCHAR, enhet VARCHAR, enhet_hsaid VARCHAR, kommun_kod VARCHAR, taljare BIGINT, namnare BIGINT, "
+        "andel DOUBLE, varde DOUBLE, ki_lag DOUBLE, ki_hog DOUBLE, matpopulation BIGINT, orsakskod VARCHAR)"
     )
-    con.executemany(f"INSERT INTO core_vis__resultat VALUES ({', '.join(['?'] * 21)})", RESULTAT)
-    for table in (
-        "out_vis__jamforelse",
-        "out_vis__gap_geografi",
-        "out_vis__prioritering",
-        "out_vis__npo_oversikt",
-    ):
+    con.executemany(f"INSERT INTO core_vis__resultat VALUES ({', '.join(['?'] * 21)})", resultat)
+    for table in VIS_TABLES:
         warehouse.build_table(con, table, {"lan": "25", "minsta_antal_visas": 5})
     return con
+
+
+@pytest.fixture
+def vis(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return build_vis(con)
 
 
 def p_norm(z: float) -> float:
