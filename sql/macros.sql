@@ -96,3 +96,22 @@ CREATE OR REPLACE TEMP MACRO tumorgrupp(kod) AS
          WHEN upper(left(kod, 3)) BETWEEN 'C00' AND 'C97' THEN 'malign'
          WHEN upper(left(kod, 3)) BETWEEN 'D00' AND 'D09' THEN 'in_situ'
          WHEN upper(left(kod, 3)) BETWEEN 'D10' AND 'D48' THEN 'benign_osaker' END;
+-- Two-sided p-value of a standard normal test statistic z: erfc(|z| / √2) by Abramowitz & Stegun
+-- 7.1.26 (absolute error below 1,5e-7); NULL when z is NULL.
+CREATE OR REPLACE TEMP MACRO p_tvasidig(z) AS
+    (1 / (1 + 0.3275911 * abs(z) / sqrt(2))) * (0.254829592 + (1 / (1 + 0.3275911 * abs(z) / sqrt(2)))
+        * (-0.284496736 + (1 / (1 + 0.3275911 * abs(z) / sqrt(2))) * (1.421413741
+        + (1 / (1 + 0.3275911 * abs(z) / sqrt(2))) * (-1.453152027 + (1 / (1 + 0.3275911 * abs(z) / sqrt(2)))
+        * 1.061405429)))) * exp(-(z * z) / 2);
+-- How a Vården i siffror indicator gets its 95 % interval and test (from the catalog's unit type and
+-- title): 'wilson' simple proportions (taljare/namnare); 'poisson' rates per 1 000 invånare
+-- (count = value × matpopulation / 1 000); 'levererat' everything else — relative survival, means,
+-- medians, days, counts — which is tested only where the delivered interval exists.
+CREATE OR REPLACE TEMP MACRO vis_testmetod(enhetstyp, titel, definition) AS
+    CASE
+        WHEN enhetstyp = 'andel' AND (lower(titel) LIKE '%relativ%överlevnad%'
+                                      OR lower(coalesce(definition, '')) LIKE '%relativ överlevnad%') THEN 'levererat'
+        WHEN enhetstyp = 'andel' THEN 'wilson'
+        WHEN enhetstyp = 'antal' AND lower(titel) LIKE '%per 1 000 invånare%' THEN 'poisson'
+        ELSE 'levererat'
+    END;

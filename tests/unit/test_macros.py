@@ -132,3 +132,24 @@ def test_one_statement_per_macro() -> None:
     statements = [line for line in text.splitlines() if line.startswith("CREATE")]
     assert len(names) == len(set(names)) == len(statements)
     assert {"kon_kod", "drg_kod", "kpp_aldersgrupp", "periodtyp", "wilson_lag", "wilson_hog"} <= set(names)
+
+
+@pytest.mark.parametrize(
+    ("z", "p"), [(0.0, 1.0), (1.959964, 0.05), (-1.959964, 0.05), (2.575829, 0.01), (1.0, 0.317311)]
+)
+def test_p_tvasidig(con: duckdb.DuckDBPyConnection, z: float, p: float) -> None:
+    # two-sided normal p-values from statistical tables
+    assert warehouse.scalar(con, "SELECT p_tvasidig($z)", {"z": z}) == pytest.approx(p, abs=1e-6)
+    assert warehouse.scalar(con, "SELECT p_tvasidig(NULL)") is None
+
+
+@pytest.mark.parametrize(
+    ("enhetstyp", "titel", "metod"),
+    [("andel", "Statinbehandling efter hjärtinfarkt", "wilson"),
+     ("andel", "Relativ femårsöverlevnad vid tjocktarmscancer", "levererat"),
+     ("antal", "Antibiotikarecept per 1 000 invånare", "poisson"),
+     ("antal", "Antal operationer", "levererat"), ("median", "Väntetid", "levererat"),
+     ("medelvarde", "HbA1c", "levererat")],
+)  # fmt: skip
+def test_vis_testmetod(con: duckdb.DuckDBPyConnection, enhetstyp: str, titel: str, metod: str) -> None:
+    assert warehouse.scalar(con, "SELECT vis_testmetod($e, $t, NULL)", {"e": enhetstyp, "t": titel}) == metod

@@ -61,7 +61,9 @@ PLAIN: dict[str, str] = {
     "titel": "VARCHAR", "npo": "VARCHAR", "enhetstyp": "VARCHAR", "onskad_riktning": "VARCHAR",
     "periodtyp": "VARCHAR", "enhetsniva": "VARCHAR", "enhet": "VARCHAR", "period_start": "DATE",
     "period_slut": "DATE", "taljare": "BIGINT", "namnare": "BIGINT", "ki_lag": "DOUBLE", "ki_hog": "DOUBLE",
-    "forlopp_nr": "INTEGER",
+    "forlopp_nr": "INTEGER", "p_varde": "DOUBLE", "q_varde": "DOUBLE", "p_varde_kon": "DOUBLE",
+    "q_varde_kon": "DOUBLE", "p_varde_forandring": "DOUBLE", "q_varde_forandring": "DOUBLE",
+    "senaste_period": "BOOLEAN", "signifikant_kon": "BOOLEAN",
     # yes/no
     "ytterfall": "BOOLEAN", "signifikant": "BOOLEAN", "undertryckt": "BOOLEAN", "inom_maxledtid": "BOOLEAN",
     "okad_produktivitet": "BOOLEAN",
