@@ -69,5 +69,5 @@ def test_demo_publishes_the_svf_report_with_its_answers(
     ):
         assert heading in html, heading
     text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(folder / "report.pdf").pages).split())
-    for word in ("Standardiserade vårdförlopp", "Sammanfattning", "Höftartros", "Källa"):
+    for word in ("Standardiserad Vårdförlopp [SVF] 2020", "Sammanfattning", "Höftartros", "Källa"):
         assert word in text, word
