@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
-from pipelines import warehouse
+from pipelines import publish, warehouse
 from pipelines.parametrar import Parametrar
 
 TYP = {"10": "valgrundad_misstanke", "50": "behandlingsstart", "52": "behandlingsstart", "70": "avslut",
@@ -263,3 +265,24 @@ def test_groups_against_the_rest_of_the_county(svf: duckdb.DuckDBPyConnection) -
     # every patient lives in Luleå: no rest of the county to compare with, nothing shown
     lulea = grupp(svf, "kommun", "2580")
     assert (lulea["grupp_namn"], lulea["undertryckt"], lulea["andel_inom_maxledtid"]) == ("Luleå", True, None)
+
+
+def test_freezing_hides_small_counts_and_their_complements(
+    svf: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    publish.freeze_tables(svf, ["out_svf__ledtider", "out_svf__ledtider_grupper"], tmp_path, 5)
+    frozen = pl.read_parquet(tmp_path / "out_svf__ledtider.parquet").filter(
+        (pl.col("region_kod") == "25") & (pl.col("ar") == 2020)
+    )
+    shown = {(r["svf"], r["kon"]): (r["antal_patienter"], r["skyddad"]) for r in frozen.iter_rows(named=True)}
+    # 4 men (primary), so the 5 women too (9 − 5 would give the men away), in VC0 and in "alla SVF"
+    assert shown == {
+        ("VC0", "alla"): (9, False), ("VC0", "K"): (None, True), ("VC0", "M"): (None, True),
+        ("alla", "alla"): (9, False), ("alla", "K"): (None, True), ("alla", "M"): (None, True),
+    }  # fmt: skip
+    women = frozen.filter((pl.col("svf") == "VC0") & (pl.col("kon") == "K")).row(0, named=True)
+    assert women["andel_inom_maxledtid"] is None and women["median_ledtid_dagar"] is None
+    groups = pl.read_parquet(tmp_path / "out_svf__ledtider_grupper.parquet").filter(
+        pl.col("dimension") == "kon"
+    )
+    assert groups["antal_patienter"].to_list() == [None, None]
