@@ -57,6 +57,11 @@ def test_demo_publishes_the_svf_report_with_its_answers(
     patient_years = set(ledtider.filter(pl.col("dataniva") == "patientniva")["ar"].to_list())
     assert patient_years and patient_years <= complete
     assert ar in complete
+    # the demo's latest extract (2025, starts January–June) is incomplete: named, never published
+    incomplete = leveranser.filter(~pl.col("ar_komplett"))["ar"].to_list()
+    assert incomplete == [2025]
+    assert 2025 not in ledtider["ar"].to_list()
+    assert "Ofullständiga år i leveransen: 2025." in html
     # the demo calibrates Norrbotten's 2020 share to the annual report's 67 % on this basis
     year_2020 = lan.filter(pl.col("ar") == 2020).row(0, named=True)
     assert year_2020["andel_inom_maxledtid"] == pytest.approx(0.67, abs=0.01)
