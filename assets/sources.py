@@ -48,6 +48,14 @@ reference_assets = [
         "Analysplanens 16 uppdrag (reports/analysplan-2020.yml): område, redovisas, ansvariga, "
         "publikationsform och om pipelinen har underlag och rapport för uppdraget.",
     ),
+    _reference_asset(
+        "core_ref__vardforlopp",
+        "De tio nya vårdförloppen 2020: omgång, lokal gruppering, ansvarigt NPO och baslinjeår.",
+    ),
+    _reference_asset(
+        "core_ref__vardforlopp_indikator",
+        "Vilka indikatorer i Vården i siffror som mäter vart och ett av de nya vårdförloppen.",
+    ),
 ]
 
 

@@ -160,6 +160,8 @@ REFERENCE_TABLES = {
     "core_ref__diagnoskapitel": ("ref_diagnoskapitel", reference.diagnoskapitel_table),
     "core_ref__sjukhus": ("ref_sjukhus", reference.sjukhus_table),
     "core_ref__analysplan": ("ref_analysplan", reference.analysplan_table),
+    "core_ref__vardforlopp": ("ref_vardforlopp", reference.vardforlopp_table),
+    "core_ref__vardforlopp_indikator": ("ref_vardforlopp_indikator", reference.vardforlopp_indikator_table),
 }
 
 

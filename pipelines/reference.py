@@ -277,3 +277,103 @@ REGION_KORTNAMN: dict[str, str] = {
     "24": "Västerbotten",
     "25": "Norrbotten",
 }
+
+
+# --- De tio nya vårdförloppen 2020 (uppdrag "Standardiserade vårdförlopp [SVF] 2020") -----------------
+class Vardforlopp(NamedTuple):
+    kod: str  # ASCII id
+    nr: int  # order in the plan's table
+    namn: str  # as in the plan (000:172–182)
+    omgang: int  # 1 = "Första omgången", 2 = "Andra omgången" (000:172–182)
+    lokal_gruppering: str  # "Lokal gruppering med huvudsakligt ansvar" (000:172–182)
+    npo: str  # the national programme area responsible for the pathway
+    startar: int  # the year the pathway was approved for implementation: its baseline year
+
+
+# Sources: pathway, round and lokal gruppering — analysplanen 2020 (000:172–182). Responsible NPO — the
+# national steering group's decision on the ten pathways as listed by Västra Götalandsregionen
+# ("Personcentrerade och sammanhållna vårdförlopp", vgregion.se, Regional kunskapsstyrning): hjärtsvikt
+# and kritisk ischemi NPO hjärt- och kärlsjukdomar, reumatoid artrit reumatiska sjukdomar, schizofreni
+# psykisk hälsa, stroke nervsystemets sjukdomar, höftartros rörelseorganens sjukdomar, KOL lung- och
+# allergisjukdomar, osteoporos endokrina sjukdomar, sepsis infektionssjukdomar, kognitiv svikt äldres
+# hälsa. Start year — Årsredovisning 2020 (002:1017): six pathways (höftledsartros, reumatoid artrit,
+# stroke/TIA, schizofreni, KOL, sepsis) were "godkänts för implementering" in 2020; the other four were
+# not yet, and are set to 2021 (their national approval; an assumption the region documents do not state).
+NYA_VARDFORLOPP: tuple[Vardforlopp, ...] = (
+    Vardforlopp("hjartsvikt", 1, "Hjärtsvikt", 1, "LAG Hjärtsvikt", "Hjärt- och kärlsjukdomar", 2021),
+    Vardforlopp(
+        "kritisk_ischemi",
+        2,
+        "Kritisk ischemi",
+        1,
+        "LPO Hjärt- och kärlsjukdomar",
+        "Hjärt- och kärlsjukdomar",
+        2021,
+    ),
+    Vardforlopp("stroke", 3, "Stroke", 1, "LAG Stroke", "Nervsystemets sjukdomar", 2020),
+    Vardforlopp(
+        "schizofreni",
+        4,
+        "Schizofreni och schizofreniliknande tillstånd",
+        1,
+        "LPO Psykisk hälsa",
+        "Psykisk hälsa",
+        2020,
+    ),
+    Vardforlopp(
+        "reumatoid_artrit", 5, "Reumatoid artrit", 1, "LPO Reumatiska sjukdomar", "Reumatiska sjukdomar", 2020
+    ),
+    Vardforlopp("osteoporos", 6, "Osteoporos", 2, "LPO Endokrinologi", "Endokrina sjukdomar", 2021),
+    Vardforlopp(
+        "kognitiv_svikt",
+        7,
+        "Utredning av kognitiv svikt/demenssjukdomar",
+        2,
+        "LPO Äldres hälsa",
+        "Äldres hälsa",
+        2021,
+    ),
+    Vardforlopp("kol", 8, "KOL", 2, "LAG Astma/KOL", "Lung- och allergisjukdomar", 2020),
+    Vardforlopp("sepsis", 9, "Sepsis", 2, "LPO Infektionssjukdomar", "Infektionssjukdomar", 2020),
+    Vardforlopp(
+        "hoftartros", 10, "Höftartros", 2, "LPO Rörelseorganens sjukdomar", "Rörelseorganens sjukdomar", 2020
+    ),
+)
+
+# The Vården i siffror indicators (main measures, by their catalogue title) that measure each pathway's
+# patient group: the baseline of the pathway. Chosen by hand from the catalogue (core_vis__katalog): an
+# indicator counts when its population is the pathway's (stroke patients, patients with schizofreni,
+# patients operated for höftartros), not merely the same NPO — e.g. statin treatment after hjärtinfarkt
+# is NPO hjärt- och kärlsjukdomar but says nothing about hjärtsvikt. A pathway not listed has no such
+# indicator in the catalogue; the report says so. Edit this list when the catalogue changes.
+VARDFORLOPP_INDIKATORER: dict[str, tuple[str, ...]] = {
+    "stroke": ("Reperfusionsbehandling vid ischemisk stroke", "Nöjd med rehabiliteringen efter stroke"),
+    "schizofreni": (
+        "Antipsykotisk läkemedelsbehandling vid schizofreni",
+        "Levnadsvanor efterfrågade vid schizofreni",
+    ),
+    "hoftartros": (
+        "Omoperation inom två år efter höftprotesoperation",
+        "Smärta ett år efter höftprotesoperation",
+    ),
+}
+
+
+def vardforlopp_table() -> pa.Table:
+    rows = NYA_VARDFORLOPP
+    return pa.table(
+        {
+            "forlopp_kod": [v.kod for v in rows],
+            "forlopp_nr": pa.array([v.nr for v in rows], pa.int32()),
+            "forlopp_namn": [v.namn for v in rows],
+            "omgang": pa.array([v.omgang for v in rows], pa.int32()),
+            "lokal_gruppering": [v.lokal_gruppering for v in rows],
+            "npo": [v.npo for v in rows],
+            "startar": pa.array([v.startar for v in rows], pa.int32()),
+        }
+    )
+
+
+def vardforlopp_indikator_table() -> pa.Table:
+    pairs = [(kod, titel) for kod, titlar in VARDFORLOPP_INDIKATORER.items() for titel in titlar]
+    return pa.table({"forlopp_kod": [k for k, _ in pairs], "indikator_titel": [t for _, t in pairs]})

@@ -114,4 +114,22 @@ CREATE OR REPLACE TEMP MACRO vis_testmetod(enhetstyp, titel, definition) AS
         WHEN enhetstyp = 'andel' THEN 'wilson'
         WHEN enhetstyp = 'antal' AND lower(titel) LIKE '%per 1 000 invånare%' THEN 'poisson'
         ELSE 'levererat'
+-- z_ovre(p): the standard normal quantile with upper-tail probability p (0 < p ≤ 0,5), by Abramowitz &
+-- Stegun 26.2.23 (absolute error < 4,5e-4): z_ovre(0.025) ≈ 1,96; z_ovre(0.025 / m) is the two-sided
+-- Bonferroni-corrected critical value for m comparisons at 5 %.
+CREATE OR REPLACE TEMP MACRO z_ovre(p) AS
+    sqrt(-2 * ln(p)) - (2.515517 + 0.802853 * sqrt(-2 * ln(p)) + 0.010328 * (-2 * ln(p)))
+        / (1 + 1.432788 * sqrt(-2 * ln(p)) + 0.189269 * (-2 * ln(p)) + 0.001308 * pow(sqrt(-2 * ln(p)), 3));
+-- Wilson score interval at a given z (e.g. a Bonferroni-corrected z_ovre(0.025 / m)); NULL when namnare ≤ 0.
+CREATE OR REPLACE TEMP MACRO wilson_lag_z(taljare, namnare, z) AS
+    CASE WHEN namnare > 0 THEN
+        (taljare / namnare + z ^ 2 / (2 * namnare)
+         - z * sqrt((taljare / namnare) * (1 - taljare / namnare) / namnare + z ^ 2 / (4 * namnare ^ 2)))
+        / (1 + z ^ 2 / namnare)
+    END;
+CREATE OR REPLACE TEMP MACRO wilson_hog_z(taljare, namnare, z) AS
+    CASE WHEN namnare > 0 THEN
+        (taljare / namnare + z ^ 2 / (2 * namnare)
+         + z * sqrt((taljare / namnare) * (1 - taljare / namnare) / namnare + z ^ 2 / (4 * namnare ^ 2)))
+        / (1 + z ^ 2 / namnare)
     END;

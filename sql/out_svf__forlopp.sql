@@ -6,7 +6,9 @@
 -- treatment (xx70–xx78). utfall: 'behandling', 'avslutat_fore_behandling' or 'pagaende'.
 -- ledtid_dagar: calendar days start → treatment (RCC's definition); max_ledtid_dagar from
 -- core_svf__maxledtider for the SVF and treatment type; inom_maxledtid: ledtid ≤ max.
--- ar: the year treatment started (lead times are reported by treatment start), else the start's year.
+-- ar: the year of välgrundad misstanke — the year the pathway started, the basis the delivered aggregates
+-- of the other regions and riket use too (a pathway started in December and treated in January counts
+-- in the year it started). ar_komplett: that year is complete in the delivery (out_svf__leveransar).
 WITH h AS (
     SELECT * FROM core_svf__handelser WHERE region_kod = $lan
 ),
@@ -51,8 +53,10 @@ SELECT
     m.max_ledtid_dagar::INTEGER AS max_ledtid_dagar,
     CASE WHEN k.utfall = 'behandling' THEN date_diff('day', k.start_datum, k.behandling_datum) <= m.max_ledtid_dagar
     END AS inom_maxledtid,
-    year(CASE WHEN k.utfall = 'behandling' THEN k.behandling_datum ELSE k.start_datum END)::INTEGER AS ar
+    year(k.start_datum)::INTEGER AS ar,
+    coalesce(a.ar_komplett, false) AS ar_komplett
 FROM klassad AS k
+LEFT JOIN out_svf__leveransar AS a ON a.ar = year(k.start_datum)
 LEFT JOIN core_svf__maxledtider AS m
     ON m.svf = k.svf AND m.behandlingstyp = k.behandlingstyp AND k.utfall = 'behandling'
 WHERE k.start_datum IS NOT NULL

@@ -1,26 +1,39 @@
 -- out_svf__ledtider: SVF lead times per SVF × year × region × kön against the 80 % target and riket.
 -- Grain: (svf, ar, region_kod, kon); svf 'alla' = all SVFs together; kon 'alla', 'K', 'M'.
---   dataniva 'patientniva': the county ($lan) from out_svf__forlopp (treatment started that year);
---   dataniva 'aggregat': every other region, and riket '00', from core_svf__aggregat (yearly periods,
---   kön 'alla' only; for svf 'alla' the delivered counts are summed and the median is unknown).
---   andel_inom_maxledtid = antal_inom_maxledtid / antal_patienter; median_ledtid_dagar in days;
---   andel_nationellt_mal from core_svf__maxledtider (0.8); skillnad_mot_mal_pe and skillnad_mot_riket_pe are
---   differences of two shares (fraction; 0,05 = 5 procentenheter),
---   riket = region '00', kön 'alla', same SVF and year.
---   basar: $svf_basar, or the first year with a shown value for the SVF, region and kön; andel_basar
---   and forandring_sedan_basar_pe = andel_inom_maxledtid − andel_basar (fraction, as above).
---   Fewer than $minsta_antal_visas patients: nothing is shown (undertryckt, measures null) — also
---   when the delivery itself was suppressed.
+-- ar is the year of välgrundad misstanke (the year the pathway started) for every region: the
+-- county's patient-level pathways and the delivered aggregates alike.
+--   dataniva 'patientniva': the county ($lan), the years its delivery covers in full (out_svf__forlopp,
+--   ar_komplett); dataniva 'aggregat': every other region, riket '00', and the county's other years,
+--   from core_svf__aggregat (yearly periods, kön 'alla' only). An incomplete year is not shown.
+--   svf 'alla' from aggregates: the delivered counts summed over the SVFs, only where no SVF of that
+--   region and year was suppressed (else the row is left out: the sum would be too low); median unknown.
+--   andel_inom_maxledtid = antal_inom_maxledtid / antal_patienter, with a Wilson 95 % interval
+--   (ki_lag, ki_hog); median_ledtid_dagar with a 95 % interval from order statistics (Conover: ranks
+--   n/2 ∓ 1,96·√n/2, the upper + 1) on patient-level rows only — the aggregates carry none, so a median
+--   difference against riket is not tested.
+--   andel_nationellt_mal from core_svf__maxledtider (0.8); skillnad_mot_mal_pe, skillnad_mot_riket_pe:
+--   differences of two shares (fraction; 0,05 = 5 procentenheter); riket = region '00', kön 'alla',
+--   same SVF and year; median_ledtid_riket_dagar likewise.
+--   antal_jamforelser: SVFs with a shown share that year, region and kön (svf 'alla': 1);
+--   signifikant_mot_mal / signifikant_mot_riket: the target / riket's share lies outside the Wilson
+--   interval at the Bonferroni-corrected level 5 % / antal_jamforelser (riket is not tested against itself).
+--   basar: $svf_basar, or the first year the county has complete patient-level data — one year for
+--   every SVF, region and kön; andel_basar; forandring_sedan_basar_pe = andel_inom_maxledtid − andel_basar.
+--   riktning_mot_mal_kod / riktning_mot_riket_kod: hogre | lagre | lika; riktning_sedan_basar_kod:
+--   okade | minskade | oforandrad.
+--   Fewer than $minsta_antal_visas patients: the measures are not shown (undertryckt); the count itself
+--   is hidden when a report freezes the table (sql/schema.yml skydd, with complementary cells).
 WITH forlopp AS (
-    SELECT * FROM out_svf__forlopp WHERE utfall = 'behandling'
+    SELECT * FROM out_svf__forlopp WHERE utfall = 'behandling' AND ar_komplett
 ),
 lan AS (
     SELECT
         coalesce(svf, 'alla') AS svf, ar, $lan AS region_kod, coalesce(kon, 'alla') AS kon,
-        'patientniva' AS kalla,
+        'patientniva' AS dataniva,
         count(*) AS antal,
-        count(*) FILTER (WHERE inom_maxledtid) AS antal_inom_maxledtid,
+        count(*) FILTER (WHERE inom_maxledtid) AS antal_inom,
         median(ledtid_dagar) AS median_ledtid,
+        list_sort(list(ledtid_dagar)) AS ledtider,
         false AS levererad_undertryckt
     FROM forlopp
     GROUP BY GROUPING SETS ((svf, ar, kon), (svf, ar), (ar, kon), (ar))
@@ -31,14 +44,14 @@ agg AS (
       AND NOT (region_kod = $lan AND ar IN (SELECT DISTINCT ar FROM forlopp))
 ),
 aggregat AS (
-    SELECT svf, ar, region_kod, 'alla' AS kon, 'aggregat' AS kalla, antal, antal_inom_maxledtid,
-           median_ledtid, undertryckt AS levererad_undertryckt
+    SELECT svf, ar, region_kod, 'alla' AS kon, 'aggregat' AS dataniva, antal, antal_inom_maxledtid AS antal_inom,
+           median_ledtid, NULL::INTEGER[] AS ledtider, undertryckt AS levererad_undertryckt
     FROM agg
     UNION ALL
-    SELECT 'alla', ar, region_kod, 'alla', 'aggregat', sum(antal), sum(antal_inom_maxledtid), NULL,
-           bool_and(undertryckt)
+    SELECT 'alla', ar, region_kod, 'alla', 'aggregat', sum(antal), sum(antal_inom_maxledtid), NULL, NULL, false
     FROM agg
     GROUP BY ar, region_kod
+    HAVING NOT bool_or(undertryckt)
 ),
 alla AS (
     SELECT * FROM lan
@@ -47,48 +60,80 @@ alla AS (
 ),
 visade AS (
     SELECT
-        svf, ar, region_kod, kon, kalla,
+        *,
         levererad_undertryckt OR coalesce(antal, 0) < $minsta_antal_visas AS undertryckt,
-        antal, antal_inom_maxledtid, median_ledtid
+        round(antal / 2 - 1.96 * sqrt(antal) / 2)::INTEGER AS rang_lag,
+        round(1 + antal / 2 + 1.96 * sqrt(antal) / 2)::INTEGER AS rang_hog
     FROM alla
 ),
 matt AS (
     SELECT
-        svf, ar, region_kod, kon, kalla, undertryckt,
-        CASE WHEN NOT undertryckt THEN antal END AS antal,
-        CASE WHEN NOT undertryckt THEN antal_inom_maxledtid END AS antal_inom_maxledtid,
-        CASE WHEN NOT undertryckt THEN antal_inom_maxledtid / antal END AS andel_inom_maxledtid,
-        CASE WHEN NOT undertryckt THEN median_ledtid END AS median_ledtid
+        svf, ar, region_kod, kon, dataniva, undertryckt,
+        CASE WHEN NOT levererad_undertryckt THEN antal END AS antal,
+        CASE WHEN NOT undertryckt THEN antal_inom END AS antal_inom,
+        CASE WHEN NOT undertryckt THEN antal_inom / antal END AS andel,
+        CASE WHEN NOT undertryckt THEN wilson_lag(antal_inom, antal) END AS ki_lag,
+        CASE WHEN NOT undertryckt THEN wilson_hog(antal_inom, antal) END AS ki_hog,
+        CASE WHEN NOT undertryckt THEN median_ledtid END AS median_ledtid,
+        CASE WHEN NOT undertryckt AND rang_lag >= 1 AND rang_hog <= antal THEN ledtider[rang_lag] END AS median_lag,
+        CASE WHEN NOT undertryckt AND rang_lag >= 1 AND rang_hog <= antal THEN ledtider[rang_hog] END AS median_hog
     FROM visade
 ),
 mal AS (
-    SELECT svf, max(nationellt_mal) AS nationellt_mal FROM core_svf__maxledtider GROUP BY svf
+    SELECT svf, max(nationellt_mal) AS mal FROM core_svf__maxledtider GROUP BY svf
     UNION ALL
     SELECT 'alla', max(nationellt_mal) FROM core_svf__maxledtider
 ),
-med_bas AS (
+namn AS (
+    SELECT svf, min(svf_namn) AS svf_namn FROM core_svf__maxledtider GROUP BY svf
+),
+bas AS (
+    SELECT coalesce($svf_basar, (SELECT min(ar) FROM forlopp)) AS basar
+),
+med_z AS (
     SELECT
         m.*,
-        coalesce($svf_basar, min(m.ar) FILTER (WHERE m.andel_inom_maxledtid IS NOT NULL)
-            OVER (PARTITION BY m.svf, m.region_kod, m.kon)) AS basar
+        CASE WHEN m.svf = 'alla' THEN 1 ELSE
+            count(m.andel) FILTER (WHERE m.svf <> 'alla') OVER (PARTITION BY m.ar, m.region_kod, m.kon)
+        END AS antal_jamforelser
     FROM matt AS m
+),
+korr AS (
+    SELECT *, z_ovre(0.025 / greatest(antal_jamforelser, 1)) AS z FROM med_z
 )
 SELECT
-    b.svf, b.ar::INTEGER AS ar, b.region_kod, b.kon, b.kalla AS dataniva,
+    b.svf, coalesce(n.svf_namn, 'Alla SVF') AS svf_namn, b.ar::INTEGER AS ar, b.region_kod, b.kon, b.dataniva,
     b.antal::BIGINT AS antal_patienter,
-    b.antal_inom_maxledtid::BIGINT AS antal_inom_maxledtid,
-    b.andel_inom_maxledtid::DOUBLE AS andel_inom_maxledtid,
+    b.antal_inom::BIGINT AS antal_inom_maxledtid,
+    b.andel::DOUBLE AS andel_inom_maxledtid,
+    b.ki_lag::DOUBLE AS ki_lag, b.ki_hog::DOUBLE AS ki_hog,
     b.median_ledtid::DOUBLE AS median_ledtid_dagar,
-    g.nationellt_mal::DOUBLE AS andel_nationellt_mal,
-    (b.andel_inom_maxledtid - g.nationellt_mal)::DOUBLE AS skillnad_mot_mal_pe,
-    r.andel_inom_maxledtid::DOUBLE AS andel_riket,
-    (b.andel_inom_maxledtid - r.andel_inom_maxledtid)::DOUBLE AS skillnad_mot_riket_pe,
-    b.basar::INTEGER AS basar,
-    bas.andel_inom_maxledtid::DOUBLE AS andel_basar,
-    (b.andel_inom_maxledtid - bas.andel_inom_maxledtid)::DOUBLE AS forandring_sedan_basar_pe,
+    b.median_lag::DOUBLE AS median_ki_lag_dagar, b.median_hog::DOUBLE AS median_ki_hog_dagar,
+    g.mal::DOUBLE AS andel_nationellt_mal,
+    (b.andel - g.mal)::DOUBLE AS skillnad_mot_mal_pe,
+    r.andel::DOUBLE AS andel_riket,
+    (b.andel - r.andel)::DOUBLE AS skillnad_mot_riket_pe,
+    r.median_ledtid::DOUBLE AS median_ledtid_riket_dagar,
+    CASE WHEN b.andel IS NOT NULL THEN b.antal_jamforelser END::INTEGER AS antal_jamforelser,
+    (g.mal NOT BETWEEN wilson_lag_z(b.antal_inom, b.antal, b.z) AND wilson_hog_z(b.antal_inom, b.antal, b.z))
+        AS signifikant_mot_mal,
+    CASE WHEN b.region_kod <> '00' THEN
+        r.andel NOT BETWEEN wilson_lag_z(b.antal_inom, b.antal, b.z) AND wilson_hog_z(b.antal_inom, b.antal, b.z)
+    END AS signifikant_mot_riket,
+    s.basar::INTEGER AS basar,
+    o.andel::DOUBLE AS andel_basar,
+    (b.andel - o.andel)::DOUBLE AS forandring_sedan_basar_pe,
+    CASE WHEN b.andel > g.mal THEN 'hogre' WHEN b.andel < g.mal THEN 'lagre' WHEN b.andel = g.mal THEN 'lika'
+    END AS riktning_mot_mal_kod,
+    CASE WHEN b.andel > r.andel THEN 'hogre' WHEN b.andel < r.andel THEN 'lagre' WHEN b.andel = r.andel THEN 'lika'
+    END AS riktning_mot_riket_kod,
+    CASE WHEN b.andel > o.andel THEN 'okade' WHEN b.andel < o.andel THEN 'minskade'
+         WHEN b.andel = o.andel THEN 'oforandrad' END AS riktning_sedan_basar_kod,
     b.undertryckt
-FROM med_bas AS b
+FROM korr AS b
+CROSS JOIN bas AS s
+LEFT JOIN namn AS n ON n.svf = b.svf
 LEFT JOIN mal AS g ON g.svf = b.svf
 LEFT JOIN matt AS r ON r.svf = b.svf AND r.ar = b.ar AND r.region_kod = '00' AND r.kon = 'alla'
-LEFT JOIN matt AS bas ON bas.svf = b.svf AND bas.ar = b.basar AND bas.region_kod = b.region_kod AND bas.kon = b.kon
+LEFT JOIN matt AS o ON o.svf = b.svf AND o.ar = s.basar AND o.region_kod = b.region_kod AND o.kon = b.kon
 ORDER BY b.svf, b.ar, b.region_kod, b.kon

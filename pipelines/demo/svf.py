@@ -3,9 +3,10 @@
 * ``svf-maxledtider``: 13 cancer SVFs with a maximum lead time per treatment type (calendar days
   from välgrundad misstanke to start of first treatment) and the national 80 % target.
 * ``svf-handelser``: Region Norrbotten's patient-level SVF events 2018–2024 (one file per year of
-  välgrundad misstanke): ``xx10`` välgrundad misstanke, ``xx25`` first visit, ``xx40`` diagnosis,
-  the first treatment (``xx50``/``52``/``54``/``58``/``60``) or an end before treatment (``xx70``–``78``),
-  with the patient's kommun, sex, age and the hospital that registered the event.
+  välgrundad misstanke) and an incomplete latest extract for 2025 (starts January–June): ``xx10``
+  välgrundad misstanke, ``xx25`` first visit, ``xx40`` diagnosis, the first treatment
+  (``xx50``/``52``/``54``/``58``/``60``) or an end before treatment (``xx70``–``78``), with the patient's
+  kommun, sex, age and the hospital that registered the event.
 * ``svf-ledtider``: aggregates per SVF × region (and riket) × year 2016–2024: number who started
   treatment, number within the maximum lead time and the median lead time; cells with fewer than
   five patients are suppressed (``<5``).
@@ -49,6 +50,8 @@ IntArray = npt.NDArray[np.int64]
 
 YEARS: Final = range(2016, 2025)  # aggregates
 EVENT_YEARS: Final = range(2018, 2025)  # Norrbotten's patient-level events
+PARTIAL_YEAR: Final = 2025  # the latest extract: välgrundad misstanke January–June only
+PARTIAL_UNTIL: Final = date(2025, 6, 30)  # the extract's last day (events after it are not yet delivered)
 NATIONAL_TARGET: Final = 0.8
 SCALE: Final = 0.25  # logistic scale of log lead time (sd ≈ 0.45) around the SVF × treatment maximum
 AGE_EFFECT: Final = 0.01  # lower odds of starting within time per year of age above 70
@@ -597,7 +600,22 @@ def generate_files(out_dir: Path, *, seed: int, scale: float) -> dict[str, list[
         )
         for year in EVENT_YEARS
     ]
+    event_files.append(
+        _write_csv(
+            folder / f"svf_handelser_norrbotten_{PARTIAL_YEAR}_jan_jun.csv",
+            EVENT_HEADER,
+            partial_events(paths[(reference.NORRBOTTEN, max(EVENT_YEARS))], seed),
+        )
+    )
     agg = _write_csv(
         folder / "svf_ledtider_2016_2024.csv", AGGREGATE_HEADER, aggregate_rows(aggregates(paths))
     )
     return {"svf-maxledtider": [maxled], "svf-handelser": event_files, "svf-ledtider": [agg]}
+
+
+def partial_events(paths: Pathways, seed: int) -> list[dict[str, str]]:
+    """The latest, incomplete extract: the last full year's pathways replayed in ``PARTIAL_YEAR`` and cut
+    at ``PARTIAL_UNTIL`` — starts from January to June, and only the events registered by then (a
+    pathway started in June is still waiting for its treatment). The pipeline must not publish it."""
+    rows = events(paths, PARTIAL_YEAR, seed)
+    return [r for r in rows if date.fromisoformat(r["datum"]) <= PARTIAL_UNTIL]

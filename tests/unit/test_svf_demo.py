@@ -90,11 +90,14 @@ def test_all_regions_and_suppression() -> None:
     assert all(int(r["antal"]) >= 5 for r in rows if not r["undertryckt"])  # type: ignore[call-overload]
 
 
-def test_events_are_norrbotten_pathways_2018_2024() -> None:
+def test_events_are_norrbotten_pathways_2018_2024_and_a_partial_2025() -> None:
     events = tables()["svf-handelser"]
     assert {e["region_kod"] for e in events} == {reference.NORRBOTTEN}
     years = {e["datum"].year for e in events if str(e["kva_kod"]).endswith("10")}  # type: ignore[union-attr]
-    assert years == set(svf.EVENT_YEARS)
+    assert years == {*svf.EVENT_YEARS, svf.PARTIAL_YEAR}
+    partial = [e for e in events if e["datum"].year == svf.PARTIAL_YEAR and str(e["kva_kod"]).endswith("10")]  # type: ignore[union-attr]
+    assert max(e["datum"] for e in events) <= svf.PARTIAL_UNTIL  # type: ignore[type-var]
+    assert {e["datum"].month for e in partial} == {1, 2, 3, 4, 5, 6}  # type: ignore[union-attr]
     assert {e["kommun_kod"] for e in events} == set(reference.NORRBOTTEN_KOMMUNER)
     assert {e["sjukhus"] for e in events} >= {"SUN", "PIT", "GAL", "KIR", "KAL", "PV", None}
     by_patient: dict[str, list[dict[str, object]]] = defaultdict(list)

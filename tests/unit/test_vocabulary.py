@@ -66,7 +66,10 @@ PLAIN: dict[str, str] = {
     "senaste_period": "BOOLEAN", "signifikant_kon": "BOOLEAN",
     # yes/no
     "ytterfall": "BOOLEAN", "signifikant": "BOOLEAN", "undertryckt": "BOOLEAN", "inom_maxledtid": "BOOLEAN",
-    "okad_produktivitet": "BOOLEAN",
+    "okad_produktivitet": "BOOLEAN", "signifikant_mot_mal": "BOOLEAN", "signifikant_mot_riket": "BOOLEAN",
+    "ar_komplett": "BOOLEAN", "har_indikator": "BOOLEAN", "battre_an_riket": "BOOLEAN",
+    # SVF: the new vårdförlopp
+    "omgang": "INTEGER", "senaste_ar": "INTEGER", "indikator_npo": "VARCHAR",
 }  # fmt: skip
 
 
