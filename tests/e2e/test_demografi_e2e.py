@@ -55,25 +55,25 @@ def test_the_summary_answers_with_the_frozen_numbers(version: Path) -> None:
     takt = frozen(version, "out_demografi__behovstakt").filter(
         (pl.col("vardtyp") == "alla") & (pl.col("kon") == "alla") & (pl.col("aldersgrupp") == "alla")
     )
-    plan = takt.filter(pl.col("period") == "planens_period").row(0, named=True)
-    riktning = {"hogre": "högre", "lagre": "lägre", "lika": "lika stor"}[plan["riktning_mot_planen"]]
+    plan = takt.filter(pl.col("period_kod") == "planens_period").row(0, named=True)
+    riktning = {"hogre": "högre", "lagre": "lägre", "lika": "lika stor"}[plan["riktning_mot_planen_kod"]]
     sentence = (
-        f"Det demografiska vårdbehovet ökade med {procent(plan['arlig_forandring'], 2, ' ')} per år "
-        f"{plan['fran_ar']}–{plan['till_ar']}, vilket är {riktning} än planens {procent(plan['planens_takt'], 1, ' ')} per år."
+        f"Det demografiska vårdbehovet förändrades med {procent(plan['arlig_forandring_rel'], 2, ' ')} per år "
+        f"{plan['basar']}–{plan['malar']}, vilket är {riktning} än planens {procent(plan['planens_arliga_forandring_rel'], 1, ' ')} per år."
     )
     assert sentence in html
-    lan = frozen(version, "out_kpp__demografi_klinik").filter(pl.col("niva") == "lan").row(0, named=True)
-    assert lan["prisar"] == lan["malar"] and lan["prisomrakning"] > 1
+    lan = frozen(version, "out_kpp__demografi_klinik").filter(pl.col("niva_kod") == "lan").row(0, named=True)
+    assert lan["prisforandring_rel"] > 0  # 2016's costs are raised to 2019's prices
     sentence = (
         f"Mellan {lan['basar']} och {lan['malar']} förändrades länets KPP-kostnad med "
-        f"{mnkr(lan['forandring_kostnad_total'])} i {lan['prisar']} års priser, och enligt planens metod beror "
-        f"{mnkr(lan['demografisk_kostnad'])} av den på demografi."
+        f"{mnkr(lan['forandring_kostnad_total_kr'])} i {lan['malar']} års priser, och enligt planens metod beror "
+        f"{mnkr(lan['demografisk_kostnad_kr'])} av den på demografi."
     )
     assert sentence in html
     assert f"{lan['antal_kliniker_bada_okar']} av {lan['antal_kliniker']} kliniker" in pdf
     std = frozen(version, "out_demografi__standardiserad_kostnad")
     rad = std.filter((pl.col("ar") == std["ar"].max()) & (pl.col("vardform") == "alla")).row(0, named=True)
-    assert f"{tal(rad['varav_kostnadsniva'], 0, ' ')} kr på kostnadsnivån" in html
+    assert f"{tal(rad['varav_kostnadsniva_kr'], 0, ' ')} kr på kostnadsnivån" in html
 
 
 def test_the_text_follows_the_data(version: Path, tmp_path: Path) -> None:
@@ -83,21 +83,21 @@ def test_the_text_follows_the_data(version: Path, tmp_path: Path) -> None:
     path = changed / "out_demografi__behovstakt.parquet"
     takt = pl.read_parquet(path)
     takt = takt.with_columns(
-        pl.when(pl.col("period") == "planens_period")
+        pl.when(pl.col("period_kod") == "planens_period")
         .then(pl.lit(0.0123))
-        .otherwise(pl.col("arlig_forandring"))
-        .alias("arlig_forandring"),
-        pl.when(pl.col("period") == "planens_period")
+        .otherwise(pl.col("arlig_forandring_rel"))
+        .alias("arlig_forandring_rel"),
+        pl.when(pl.col("period_kod") == "planens_period")
         .then(pl.lit("hogre"))
-        .otherwise(pl.col("riktning_mot_planen"))
-        .alias("riktning_mot_planen"),
+        .otherwise(pl.col("riktning_mot_planen_kod"))
+        .alias("riktning_mot_planen_kod"),
     )
     takt.write_parquet(path)
     path = changed / "out_kpp__demografi_klinik.parquet"
     klinik = pl.read_parquet(path)
     klinik.with_columns(
-        pl.when(pl.col("niva") == "lan").then(pl.lit(7_654_321.0)).otherwise(pl.col("demografisk_kostnad"))
-        .alias("demografisk_kostnad")
+        pl.when(pl.col("niva_kod") == "lan").then(pl.lit(7_654_321.0)).otherwise(pl.col("demografisk_kostnad_kr"))
+        .alias("demografisk_kostnad_kr")
     ).write_parquet(path)  # fmt: skip
     out = render.render(
         publish.report_qmd(SLUG),
@@ -107,7 +107,7 @@ def test_the_text_follows_the_data(version: Path, tmp_path: Path) -> None:
         engine="builtin",
     )
     html = flat(out["html"].read_text(encoding="utf-8"))
-    assert "vårdbehovet ökade med 1,23 % per år" in html
+    assert "vårdbehovet förändrades med 1,23 % per år" in html
     assert "vilket är högre än planens 0,6 % per år" in html
     assert "beror 7,7 mnkr av den på demografi" in html
     original = flat((version / "report.html").read_text(encoding="utf-8"))
@@ -120,8 +120,8 @@ def test_a_missing_price_index_is_named_with_the_command(version: Path, tmp_path
     changed = tmp_path / "data"
     shutil.copytree(version / "data", changed)
     path = changed / "out_kpp__demografi_klinik.parquet"
-    utan_index = ["prisomrakning", "kostnad_bas", "forandring_kostnad_0_64", "forandring_kostnad_65",
-                  "forandring_kostnad_total", "andel_forandring_kostnad", "demografisk_kostnad"]  # fmt: skip
+    utan_index = ["prisforandring_rel", "kostnad_bas_kr", "forandring_kostnad_0_64_kr", "forandring_kostnad_65_kr",
+                  "forandring_kostnad_total_kr", "forandring_kostnad_total_rel", "demografisk_kostnad_kr"]  # fmt: skip
     klinik = pl.read_parquet(path)
     klinik.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in utan_index).write_parquet(path)
     out = render.render(
