@@ -135,3 +135,30 @@ def test_a_missing_price_index_is_named_with_the_command(version: Path, tmp_path
     assert "Prisindex saknas." in html
     assert "analysplan ingest prisindex FIL" in html
     assert "förändrades länets KPP-kostnad med – i" in html
+
+
+def test_a_hidden_klinik_shows_a_dash_and_the_footnote(version: Path, tmp_path: Path) -> None:
+    """A klinik whose cells were hidden at freeze (fewer than five contacts) shows "–" and the footnote."""
+    changed = tmp_path / "data"
+    shutil.copytree(version / "data", changed)
+    path = changed / "out_kpp__demografi_klinik.parquet"
+    klinik = pl.read_parquet(path)
+    dold = (
+        (pl.col("niva_kod") == "klinik") & (pl.col("vardtyp") == "psykiatrisk") & (pl.col("sjukhus") == "KIR")
+    )
+    assert klinik.filter(dold).height == 1
+    klinik.with_columns(
+        pl.when(dold).then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("antal_kontakter_65_bas", "forandring_kostnad_65_kr", "demografisk_kostnad_kr", "fall")
+    ).with_columns(pl.when(dold).then(True).otherwise(pl.col("skyddad")).alias("skyddad")).write_parquet(path)
+    out = render.render(
+        publish.report_qmd(SLUG),
+        tmp_path / "ut",
+        formats=("html",),
+        env={DATA_ENV: str(changed)},
+        engine="builtin",
+    )
+    html = flat(out["html"].read_text(encoding="utf-8"))
+    assert "Färre än 5 – redovisas inte" in html
+    original = flat((version / "report.html").read_text(encoding="utf-8"))
+    assert "Färre än 5 – redovisas inte" not in original  # the demo hides no klinik
