@@ -5,6 +5,8 @@
 --   andel: folkmangd / the region's folkmangd for the same år and kön (all ages), fraction 0–1
 --   basar: the first year in the data; forandring_sedan_basar_rel: (folkmangd − folkmangd in basar)
 --   / folkmangd in basar for the same region, aldersgrupp and kön (fraction; 0 in the base year).
+--   skillnad_andel_mot_riket_pe: andel − riket's andel for the same år, aldersgrupp and kön
+--   (a difference of shares as a fraction: 0.04 = 4 procentenheter; 0 for riket itself).
 -- Parameter $lan: the county (default '25'); riket is always included.
 WITH valda AS (
     SELECT b.*, r.region_namn, r.regiontyp
@@ -54,6 +56,8 @@ med_andel AS (
 SELECT
     region_kod, region_namn, regiontyp, ar, aldersgrupp, kon, folkmangd, andel,
     basar::INTEGER AS basar,
-    (folkmangd - folkmangd_basar) / folkmangd_basar AS forandring_sedan_basar_rel
+    (folkmangd - folkmangd_basar) / folkmangd_basar AS forandring_sedan_basar_rel,
+    andel - max(andel) FILTER (WHERE region_kod = '00') OVER (PARTITION BY ar, aldersgrupp, kon)
+        AS skillnad_andel_mot_riket_pe
 FROM med_andel
 ORDER BY region_kod, ar, aldersgrupp, kon

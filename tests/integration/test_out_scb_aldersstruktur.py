@@ -99,3 +99,15 @@ def test_lan_is_a_bound_parameter(con: duckdb.DuckDBPyConnection) -> None:
     assert regions == {"00", "24"}
     with pytest.raises(KeyError, match="lan"):
         warehouse.build_table(con, "out_scb__aldersstruktur", {})
+
+
+def test_difference_in_share_against_riket_in_procentenheter(out: duckdb.DuckDBPyConnection) -> None:
+    rows = dict(
+        out.sql(
+            "SELECT region_kod, skillnad_andel_mot_riket_pe FROM out_scb__aldersstruktur "
+            "WHERE ar = 2020 AND aldersgrupp = '65+' AND kon = 'alla'"
+        ).fetchall()
+    )
+    # county 2020: 65+ = 32 + 36 + 6 + 12 = 86 of 98 + 88 + 86 = 272; riket: 540 of 2 540
+    assert rows["25"] == pytest.approx(86 / 272 - 540 / 2540)
+    assert rows["00"] == 0

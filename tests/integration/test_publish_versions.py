@@ -61,6 +61,11 @@ def report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     }
     monkeypatch.setattr(publish.reportlib, "report_meta", lambda slug: dict(meta))
     monkeypatch.setattr(publish, "git_revision", lambda: {"commit": "0123456789abcdef", "dirty": False})
+    documented = {
+        **publish.schema.documented(),
+        "out_test__aldre": {"korn": ["ar"], "skydd": "ingen – testtabell med folkmängd", "kolumner": {}},
+    }
+    monkeypatch.setattr(publish.schema, "documented", lambda: documented)
     return reports
 
 
