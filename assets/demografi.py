@@ -7,6 +7,7 @@ demografi_assets = [
     for table in (
         "out_kpp__demografi_klinik",
         "out_demografi__behov",
+        "out_demografi__behovstakt",
         "out_demografi__standardiserad_kostnad",
     )
 ]

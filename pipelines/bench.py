@@ -1,9 +1,9 @@
 """`analysplan bench`: the derivation layer timed against the same analyses written as plain pandas.
 
 Setup (not timed): the demo generator makes Norrbotten's KPP extracts at ``scale`` for the plan's
-years 2016–2019 (the demografi period; scale 1 ≈ 2 M contacts a year), the weight lists and riket's
-aggregates; they go through the real core SQL and are written to Parquet. Then two fresh processes
-each read that Parquet and run, timed:
+years 2016–2019 (the demografi period; scale 1 ≈ 2 M contacts a year), the weight lists, riket's
+aggregates and the demo LPIK; they go through the real core SQL and are written to Parquet. Then two
+fresh processes each read that Parquet and run, timed:
 
 * analysplan — the warehouse SQL: ``out_kpp__kontakter`` (ytterfall limits and flags),
   ``out_kpp__ytterfall`` (shares by dimension, county and riket) and ``out_kpp__demografi_klinik``;
@@ -36,7 +36,7 @@ from pipelines import reference, warehouse
 from pipelines.parametrar import Parametrar
 
 BENCH_YEARS = (2016, 2017, 2018, 2019)
-TABLES = ("core_kpp__kontakter", "core_drg__vikter", "core_kpp__riket")
+TABLES = ("core_kpp__kontakter", "core_drg__vikter", "core_kpp__riket", "core_skr__prisindex")
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ def prepare(folder: Path, scale: float, seed: int = 20200101) -> int:
     import polars as pl
 
     from pipelines.demo import kpp as demo
+    from pipelines.demo import prisindex as demo_prisindex
 
     model = demo.build_model(seed)
     con = duckdb.connect()
@@ -73,6 +74,19 @@ def prepare(folder: Path, scale: float, seed: int = 20200101) -> int:
         con.unregister("frame")
 
     raw("raw_drg__vikter", pl.concat([demo.weight_list_frame(model, y) for y in BENCH_YEARS]))
+    lpik = sorted(demo_prisindex.UTFALL.items())
+    raw(
+        "raw_skr__prisindex",
+        pl.DataFrame(
+            {
+                "prisindex": ["LPIK"] * len(lpik),
+                "ar": [a for a, _ in lpik],
+                "forandring_procent": [v for _, v in lpik],
+                "typ": ["utfall"] * len(lpik),
+                "publicerad": [demo_prisindex.UTFALL_PUBLICERAD] * len(lpik),
+            }
+        ),
+    )
     raw("raw_kpp__riket", demo.riket_frame(model, seed=seed).filter(pl.col("ar").is_in(BENCH_YEARS)))
     raw(
         "raw_kpp__kontakter",
@@ -115,8 +129,7 @@ def run_analysplan(folder: Path) -> dict[str, Any]:
     check = con.sql(
         "SELECT (SELECT count(*) FILTER (WHERE ytterfall) FROM out_kpp__kontakter), "
         "(SELECT sum(kostnad_kr) FILTER (WHERE ytterfall) FROM out_kpp__kontakter), "
-        "(SELECT demografisk_kostnad_kr FROM out_kpp__demografi_klinik WHERE klinik = 'alla' "
-        "AND sjukhus = 'alla' AND diagnoskapitel = 'alla' AND vardtyp = 'alla')"
+        "(SELECT demografisk_kostnad_kr FROM out_kpp__demografi_klinik WHERE niva_kod = 'lan')"
     ).fetchall()[0]
     return {"seconds": seconds, "peak_mb": _peak_mb(), "check": list(check)}
 
@@ -144,6 +157,7 @@ def run_pandas(folder: Path) -> dict[str, Any]:
     k = pd.read_parquet(folder / "core_kpp__kontakter.parquet")
     v = pd.read_parquet(folder / "core_drg__vikter.parquet")
     r = pd.read_parquet(folder / "core_kpp__riket.parquet")
+    pris = pd.read_parquet(folder / "core_skr__prisindex.parquet")
     started = time.perf_counter()
     # --- ytterfall limit and flag per contact (Socialstyrelsen's limit, else riket's mean cost × the
     #     median ratio limit / riket's mean over the DRGs with a limit, else percentiles) ---
@@ -200,10 +214,12 @@ def run_pandas(folder: Path) -> dict[str, Any]:
         g = riket.groupby(["ar", "vardform", dim])[["antal_kontakter", "antal_ytterfall", "kostnad"]].sum()
         tables.append(g.reset_index().rename(columns={dim: "grupp"}).assign(dimension=dim, region_kod="00"))
     pd.concat(tables, ignore_index=True)
-    # --- demografi: klinik × kapitel, 65+ vs 0–64 between base and target year ---
+    # --- demografi: per klinik, 65+ vs 0–64 between base and target year, in the target year's prices ---
     d = k[k["ar"].isin([p.demografi_basar, p.demografi_malar])]
+    index = pris[pris["prisindex"] == p.prisindex].set_index("ar")["indexvarde"]
+    faktor = float(index[p.demografi_malar] / index[p.demografi_basar])
     cells = (
-        d.groupby(["vardtyp", "sjukhus", "klinik", "diagnoskapitel", "ar", "aldersgrupp"])["kostnad"]
+        d.groupby(["vardtyp", "sjukhus", "klinik", "ar", "aldersgrupp"])["kostnad"]
         .agg(["size", "sum"])
         .unstack(["ar", "aldersgrupp"], fill_value=0)
     )
@@ -216,8 +232,8 @@ def run_pandas(folder: Path) -> dict[str, Any]:
     up65 = col("size", m, "65+") > col("size", b, "65+")
     up064 = col("size", m, "0-64") > col("size", b, "0-64")
     down064 = col("size", m, "0-64") < col("size", b, "0-64")
-    d064 = col("sum", m, "0-64") - col("sum", b, "0-64")
-    d65 = col("sum", m, "65+") - col("sum", b, "65+")
+    d064 = col("sum", m, "0-64") - faktor * col("sum", b, "0-64")
+    d65 = col("sum", m, "65+") - faktor * col("sum", b, "65+")
     demografisk = np.select(
         [up65 & up064, up65 & down064], [d064 + d65, d65 + np.minimum(d064, 0)], default=0.0
     )

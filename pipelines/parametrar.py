@@ -61,6 +61,16 @@ class Parametrar:
     behovsberäkningen; None = senaste året med KPP-data."""
     demografi_ovriga_fall: Literal["noll"] = "noll"
     """Fall som planen inte täcker (t.ex. 65+ minskar): ingen demografisk kostnad."""
+    demografi_planens_fran: int = 2016
+    """Första året i planens period för behovsökningen ("0,6 procent per år 2016 till 2021", 000:311)."""
+    demografi_planens_till: int = 2021
+    """Sista året i planens period för behovsökningen (000:311)."""
+    demografi_planens_takt: float = 0.006
+    """Planens beräknade demografiska behovsökning per år 2016–2021: 0,6 % (000:311); det som
+    out_demografi__behovstakt jämför med."""
+    prisindex: Literal["LPIK", "LPI"] = "LPIK"
+    """Prisindex (källan prisindex, SKR) som kostnader mellan år räknas om till fasta priser med:
+    LPIK, som SKR anger för regionernas fastprisberäkning, eller LPI."""
 
     # --- SVF ---
     svf_basar: int | None = None

@@ -12,7 +12,10 @@
 --   population share of the stratum) — the county's cost level on riket's age and sex structure.
 --   skillnad_mot_riket_kr = lan − riket; varav_befolkningsstruktur_kr = lan − standardiserad (the older
 --   population); varav_kostnadsniva_kr = standardiserad − riket (the higher cost level); they sum to
---   skillnad_mot_riket_kr. kostnadsniva_mot_riket_rel = standardiserad / riket − 1.
+--   skillnad_mot_riket_kr. kostnadsniva_mot_riket_rel = standardiserad / riket − 1; skillnad_mot_riket_rel =
+--   lan / riket − 1. Directions ('hogre' | 'lagre' | 'lika'): riktning_mot_riket_kod lan vs riket;
+--   riktning_kostnadsniva_kod standardiserad vs riket (the cost level); riktning_befolkningsstruktur_kod
+--   lan vs standardiserad ('hogre': the county's age and sex structure raises its cost).
 WITH befolkning AS (
     SELECT b.ar, CASE WHEN b.region_kod = '00' THEN 'riket' ELSE 'lan' END AS vem,
            kpp_aldersgrupp(b.alder) AS aldersgrupp, b.kon, sum(b.folkmangd) AS folkmangd
@@ -82,6 +85,12 @@ SELECT
     (lan - riket)::DOUBLE AS skillnad_mot_riket_kr,
     (lan - standardiserad)::DOUBLE AS varav_befolkningsstruktur_kr,
     (standardiserad - riket)::DOUBLE AS varav_kostnadsniva_kr,
-    (standardiserad / riket - 1)::DOUBLE AS kostnadsniva_mot_riket_rel
+    (standardiserad / riket - 1)::DOUBLE AS kostnadsniva_mot_riket_rel,
+    (lan / riket - 1)::DOUBLE AS skillnad_mot_riket_rel,
+    CASE WHEN lan > riket THEN 'hogre' WHEN lan < riket THEN 'lagre' ELSE 'lika' END AS riktning_mot_riket_kod,
+    CASE WHEN standardiserad > riket THEN 'hogre' WHEN standardiserad < riket THEN 'lagre' ELSE 'lika' END
+        AS riktning_kostnadsniva_kod,
+    CASE WHEN lan > standardiserad THEN 'hogre' WHEN lan < standardiserad THEN 'lagre' ELSE 'lika' END
+        AS riktning_befolkningsstruktur_kod
 FROM matt
 ORDER BY ar, vardform

@@ -83,3 +83,15 @@ def test_the_national_databases_own_county_rows_are_preferred(std: duckdb.DuckDB
     assert kalla == "kpp-databasen"
     assert lan == pytest.approx(52_000 / 110)
     assert standardiserad == pytest.approx((200 * 900 + 1000 * 100) / 1100)  # women 18–44: 200, 80+: 1 000
+
+
+def test_directions_are_columns(std: duckdb.DuckDBPyConnection) -> None:
+    ((riktning, kostnadsniva, struktur, relativ),) = std.sql(
+        "SELECT riktning_mot_riket_kod, riktning_kostnadsniva_kod, riktning_befolkningsstruktur_kod, "
+        "skillnad_mot_riket_rel "
+        "FROM out_demografi__standardiserad_kostnad WHERE ar = 2020 AND vardform = 'alla'"
+    ).fetchall()
+    lan, riket, standardiserad = 26_000 / 110, 112_000 / 1100, (100 * 900 + 500 * 100) / 1100
+    assert lan > standardiserad > riket  # the older county: structure and cost level both raise its cost
+    assert (riktning, kostnadsniva, struktur) == ("hogre", "hogre", "hogre")
+    assert relativ == pytest.approx(lan / riket - 1)
