@@ -96,6 +96,10 @@ def test_riktning_mot(
     assert (
         warehouse.scalar(con, "SELECT riktning_mot($v::DOUBLE, $r::DOUBLE)", {"v": varde, "r": referens})
         == ord
+    )
+
+
+@pytest.mark.parametrize(
     ("varde", "jamforelse", "riktning"),
     [(2.0, 1.0, "hogre"), (1.0, 2.0, "lagre"), (1.5, 1.5, "lika"), (None, 1.0, None), (1.0, None, None)],
 )
@@ -114,6 +118,9 @@ def test_riktning_forandring(
     con: duckdb.DuckDBPyConnection, forandring: float | None, ord: str | None
 ) -> None:
     assert warehouse.scalar(con, "SELECT riktning_forandring($f::DOUBLE)", {"f": forandring}) == ord
+
+
+@pytest.mark.parametrize(
     ("kod", "grupp"),
     [("C00", "malign"), ("C50.9", "malign"), ("C97", "malign"), ("c61", "malign"), ("D00", "in_situ"),
      ("D09.9", "in_situ"), ("D10", "benign_osaker"), ("D48.5", "benign_osaker"), ("D50", None), ("B99", None),
