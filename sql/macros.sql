@@ -114,6 +114,7 @@ CREATE OR REPLACE TEMP MACRO vis_testmetod(enhetstyp, titel, definition) AS
         WHEN enhetstyp = 'andel' THEN 'wilson'
         WHEN enhetstyp = 'antal' AND lower(titel) LIKE '%per 1 000 invånare%' THEN 'poisson'
         ELSE 'levererat'
+    END;
 -- z_ovre(p): the standard normal quantile with upper-tail probability p (0 < p ≤ 0,5), by Abramowitz &
 -- Stegun 26.2.23 (absolute error < 4,5e-4): z_ovre(0.025) ≈ 1,96; z_ovre(0.025 / m) is the two-sided
 -- Bonferroni-corrected critical value for m comparisons at 5 %.
