@@ -137,8 +137,8 @@ SELECT
     kostnad_ytterfall::DOUBLE AS kostnad_ytterfall_kr,
     kostnad_ytterfall / nullif(kostnad, 0) AS andel_kostnad_ytterfall,
     andel_av_ytterfallen::DOUBLE AS andel_av_ytterfallen,
-    wilson_lag(antal_ytterfall, ytterfall_hela)::DOUBLE AS andel_av_ytterfallen_ki_lag,
-    wilson_hog(antal_ytterfall, ytterfall_hela)::DOUBLE AS andel_av_ytterfallen_ki_hog,
+    greatest(wilson_lag(antal_ytterfall, ytterfall_hela), 0)::DOUBLE AS andel_av_ytterfallen_ki_lag,
+    least(wilson_hog(antal_ytterfall, ytterfall_hela), 1)::DOUBLE AS andel_av_ytterfallen_ki_hog,
     andel_av_ytterfallskostnaden::DOUBLE AS andel_av_ytterfallskostnaden,
     andel_av_kontakterna::DOUBLE AS andel_av_kontakterna
 FROM andelar

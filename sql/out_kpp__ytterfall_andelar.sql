@@ -70,8 +70,8 @@ SELECT
     l.andel_ytterfall::DOUBLE AS andel_ytterfall,
     l.andel_kostnad_ytterfall::DOUBLE AS andel_kostnad_ytterfall,
     l.andel_av_ytterfallen::DOUBLE AS andel_av_ytterfallen,
-    wilson_lag(l.yf, l.yf_hela)::DOUBLE AS andel_av_ytterfallen_ki_lag,
-    wilson_hog(l.yf, l.yf_hela)::DOUBLE AS andel_av_ytterfallen_ki_hog,
+    greatest(wilson_lag(l.yf, l.yf_hela), 0)::DOUBLE AS andel_av_ytterfallen_ki_lag,  -- 0 and 1 exactly, not ±1e-17
+    least(wilson_hog(l.yf, l.yf_hela), 1)::DOUBLE AS andel_av_ytterfallen_ki_hog,
     l.andel_av_ytterfallskostnaden::DOUBLE AS andel_av_ytterfallskostnaden,
     l.andel_av_kontakterna::DOUBLE AS andel_av_kontakterna,
     riktning_mot(l.andel_av_ytterfallen, l.andel_av_kontakterna) AS riktning_mot_kontaktandel,

@@ -19,8 +19,9 @@
 --   The four sum exactly to skillnad_kr = ytterfallskostnad_per_kontakt_lan_kr − …_jmf_kr (kr per
 --   contact). A cell or group empty on one side takes the other side's values (it then counts only as
 --   mix); m of a cell without ytterfall is the other side's m (0 when neither has any).
---   andel_* = part / skillnad_kr ('alla' rows). riktning: the county's cost per contact 'högre' /
---   'lägre' / 'lika' than the reference. rang: DRG rows by total contribution, largest first.
+--   del_*_rel = part / skillnad_kr ('alla' rows; negative when a part pulls the other way).
+--   riktning: the county's cost per contact 'högre' / 'lägre' / 'lika' than the reference.
+--   rang: DRG rows by total contribution, largest first.
 WITH riket AS (
     SELECT ar, vardform, drg, aldersgrupp, kon, region_kod,
            antal_kontakter::DOUBLE AS n, antal_ytterfall::DOUBLE AS yf, kostnad_ytterfall::DOUBLE AS kyf
@@ -146,11 +147,11 @@ SELECT
     a.del_drg_mix_kr::DOUBLE AS del_drg_mix_kr,
     a.del_andel_ytterfall_kr::DOUBLE AS del_andel_ytterfall_kr,
     a.del_kostnad_per_ytterfall_kr::DOUBLE AS del_kostnad_per_ytterfall_kr,
-    CASE WHEN a.drg = 'alla' THEN a.del_alder_kon_kr / nullif(a.skillnad_kr, 0) END AS andel_alder_kon,
-    CASE WHEN a.drg = 'alla' THEN a.del_drg_mix_kr / nullif(a.skillnad_kr, 0) END AS andel_drg_mix,
-    CASE WHEN a.drg = 'alla' THEN a.del_andel_ytterfall_kr / nullif(a.skillnad_kr, 0) END AS andel_andel_ytterfall,
+    CASE WHEN a.drg = 'alla' THEN a.del_alder_kon_kr / nullif(a.skillnad_kr, 0) END AS del_alder_kon_rel,
+    CASE WHEN a.drg = 'alla' THEN a.del_drg_mix_kr / nullif(a.skillnad_kr, 0) END AS del_drg_mix_rel,
+    CASE WHEN a.drg = 'alla' THEN a.del_andel_ytterfall_kr / nullif(a.skillnad_kr, 0) END AS del_andel_ytterfall_rel,
     CASE WHEN a.drg = 'alla' THEN a.del_kostnad_per_ytterfall_kr / nullif(a.skillnad_kr, 0) END
-        AS andel_kostnad_per_ytterfall,
+        AS del_kostnad_per_ytterfall_rel,
     CASE WHEN a.drg <> 'alla' THEN row_number() OVER (
         PARTITION BY a.ar, a.kostnadsunderlag_lan, a.vardform, a.drg = 'alla' ORDER BY a.skillnad_kr DESC, a.drg) END::INTEGER
         AS rang

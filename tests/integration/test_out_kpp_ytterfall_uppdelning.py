@@ -88,7 +88,7 @@ def test_hand_computed_parts(uppdelning: duckdb.DuckDBPyConnection) -> None:
     assert t["del_kostnad_per_ytterfall_kr"] == pytest.approx(kostnad)  # 3,05 kr
     # the identity: the four parts are the whole difference
     assert alder_kon + mix + andel + kostnad == pytest.approx(36.25 - 2300 / 130)
-    assert t["andel_andel_ytterfall"] == pytest.approx(andel / (36.25 - 2300 / 130))
+    assert t["del_andel_ytterfall_rel"] == pytest.approx(andel / (36.25 - 2300 / 130))
 
 
 def test_drg_rows_sum_to_the_drg_parts(uppdelning: duckdb.DuckDBPyConnection) -> None:
