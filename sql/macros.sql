@@ -92,7 +92,7 @@ CREATE OR REPLACE TEMP MACRO riktning(varde, jamforelse) AS
 -- Tumour group of an ICD-10 code (Cancerrapport): 'malign' C00–C97, 'in_situ' D00–D09 (together: cancer),
 -- 'benign_osaker' D10–D48 (benign and of uncertain behaviour, shown apart); NULL for every other code.
 CREATE OR REPLACE TEMP MACRO tumorgrupp(kod) AS
-    CASE WHEN kod IS NULL OR NOT regexp_full_match(upper(kod), '[A-Z][0-9]{2}.*') THEN NULL
+    CASE WHEN NOT coalesce(regexp_full_match(upper(kod), '[A-Z][0-9]{2}.*'), false) THEN NULL
          WHEN upper(left(kod, 3)) BETWEEN 'C00' AND 'C97' THEN 'malign'
          WHEN upper(left(kod, 3)) BETWEEN 'D00' AND 'D09' THEN 'in_situ'
          WHEN upper(left(kod, 3)) BETWEEN 'D10' AND 'D48' THEN 'benign_osaker' END;

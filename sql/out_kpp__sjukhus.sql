@@ -14,6 +14,8 @@
 --   'hogre' / 'lagre' / 'lika' than the group (cost per DRG-poäng / ytterfall share);
 --   andel_av_lanets_kostnad: the hospital's share of the county's KPP cost in the same år, vårdform, vårdtyp.
 --   Contacts whose DRG has no weight that year are left out of the innerfall cost and points alike.
+--   ki_lag / ki_hog: Wilson 95 % interval of andel_ytterfall (the contacts of a year as a sample of the
+--   hospital's care; one interval per row, no correction for the many rows — read them one at a time).
 --   sjukhus_namn: the name in core_ref__sjukhus ('Länet' for the county row).
 --   Divisions are not in the extract, so the analysis stops at hospital level.
 WITH k AS (
@@ -49,6 +51,8 @@ SELECT
     a.antal_kontakter::BIGINT AS antal_kontakter,
     a.antal_ytterfall::BIGINT AS antal_ytterfall,
     (a.antal_ytterfall / a.antal_kontakter)::DOUBLE AS andel_ytterfall,
+    wilson_lag(a.antal_ytterfall, a.antal_kontakter)::DOUBLE AS ki_lag,
+    wilson_hog(a.antal_ytterfall, a.antal_kontakter)::DOUBLE AS ki_hog,
     a.drg_poang::DOUBLE AS drg_poang,
     a.kostnad::DOUBLE AS kostnad_kr,
     (coalesce(a.kostnad_ytterfall, 0) / nullif(a.kostnad, 0))::DOUBLE AS andel_kostnad_ytterfall,

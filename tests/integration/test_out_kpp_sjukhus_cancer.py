@@ -150,6 +150,13 @@ def test_hospital_ytterfall_share_against_its_group(chain: duckdb.DuckDBPyConnec
     # SUN: 3 ytterfall of 25 contacts; the national länssjukhus group: 99 of 999
     assert sun["andel_ytterfall_jamforelse"] == pytest.approx(99 / 999)
     assert sun["skillnad_andel_ytterfall_pe"] == pytest.approx(3 / 25 - 99 / 999)
+    # Wilson 95 %: (p + z²/2n ∓ z·√(p(1−p)/n + z²/4n²)) / (1 + z²/n), p = 0,12, n = 25, z = 1,96
+    z, n, p = 1.96, 25, 3 / 25
+    centre, half = p + z**2 / (2 * n), z * (p * (1 - p) / n + z**2 / (4 * n**2)) ** 0.5
+    assert (sun["ki_lag"], sun["ki_hog"]) == pytest.approx(
+        ((centre - half) / (1 + z**2 / n), (centre + half) / (1 + z**2 / n))
+    )
+    assert sun["ki_lag"] == pytest.approx(0.0417, abs=1e-4)
     assert (sun["riktning"], sun["riktning_ytterfall"], sun["andel_av_lanets_kostnad"]) == (
         "hogre",
         "hogre",
