@@ -23,7 +23,8 @@
 --   rang_lag/rang_hog: rank interval — 1 + the regions whose 95 % interval lies wholly better, and
 --   antal_regioner − the regions whose interval lies wholly worse (NULL without an interval).
 --   antal_regioner: how many regions had a value; varde_basta / varde_samsta: the best / worst
---   region's value; varde_mal: the catalog's target value.
+--   region's value among regions whose taljare and namnare are at least $minsta_antal_visas (a hidden
+--   cell never shows up as another row's best or worst); varde_mal: the catalog's target value.
 --   forbattringspotential_riket / _basta: for proportions, the patients (of namnare) who would have had
 --   the desired outcome had the region been at riket's / the best region's level; 0 when already there.
 --   On kon 'alla' rows: varde_kvinnor, varde_man, varde_skillnad_kvinnor_man (K − M), the test of
@@ -145,13 +146,19 @@ rangordnad AS (
         END AS rang,
         count(b.varde) FILTER (WHERE b.region_kod <> '00')
             OVER (PARTITION BY b.matt_id, b.period_start, b.period_slut, b.kon) AS antal_regioner,
-        max(b.varde * b.tecken) FILTER (WHERE b.region_kod <> '00')
+        max(b.varde * b.tecken) FILTER (WHERE b.region_kod <> '00' AND b.visas)
             OVER (PARTITION BY b.matt_id, b.period_start, b.period_slut, b.kon) * b.tecken AS varde_basta,
-        min(b.varde * b.tecken) FILTER (WHERE b.region_kod <> '00')
+        min(b.varde * b.tecken) FILTER (WHERE b.region_kod <> '00' AND b.visas)
             OVER (PARTITION BY b.matt_id, b.period_start, b.period_slut, b.kon) * b.tecken AS varde_samsta,
         least(b.ki_lag * b.tecken, b.ki_hog * b.tecken) AS b_lag,
         greatest(b.ki_lag * b.tecken, b.ki_hog * b.tecken) AS b_hog
-    FROM bh AS b
+    FROM (
+        SELECT
+            *,
+            coalesce(taljare, $minsta_antal_visas) >= $minsta_antal_visas
+                AND coalesce(namnare, $minsta_antal_visas) >= $minsta_antal_visas AS visas
+        FROM bh
+    ) AS b
 ),
 rangintervall AS (
     SELECT

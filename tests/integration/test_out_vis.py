@@ -323,3 +323,15 @@ def test_npo_overview_counts(vis: duckdb.DuckDBPyConnection) -> None:
         rows["Cancer"]["antal_samre"],
         rows["Cancer"]["antal_ej_testade"],
     ) == (2, 1, 1)
+
+
+def test_a_small_cell_is_never_another_rows_best_or_worst(vis: duckdb.DuckDBPyConnection) -> None:
+    vis.execute(
+        "UPDATE core_vis__resultat SET taljare = 4, andel = 0.04 WHERE matt_id = 'M1' AND region_kod = '23' "
+        "AND period_start = DATE '2020-01-01' AND period_slut = DATE '2020-12-31'"
+    )
+    warehouse.build_table(vis, "out_vis__jamforelse", {"lan": "25", "minsta_antal_visas": 5})
+    row = jamf(vis, "M1", "25")
+    # 4 of 100 in region 23 is the worst value, but it would be hidden at freeze: 0,7 is the worst shown
+    assert (row["varde_basta"], row["varde_samsta"]) == pytest.approx((0.9, 0.7))
+    assert jamf(vis, "M1", "23")["rang"] == 3
