@@ -13,7 +13,9 @@
 --   difference against riket is not tested.
 --   andel_nationellt_mal from core_svf__maxledtider (0.8); skillnad_mot_mal_pe, skillnad_mot_riket_pe:
 --   differences of two shares (fraction; 0,05 = 5 procentenheter); riket = region '00', kön 'alla',
---   same SVF and year; median_ledtid_riket_dagar likewise.
+--   same SVF and year; median_ledtid_riket_dagar likewise. andel_publicerad: on the county's patient-level
+--   rows (kön 'alla'), the county's share in the delivered aggregates that riket comes from — the same
+--   source on both sides of the comparison (NULL where the delivery has none or suppressed it).
 --   antal_jamforelser: SVFs with a shown share that year, region and kön (svf 'alla': 1);
 --   signifikant_mot_mal / signifikant_mot_riket: the target / riket's share lies outside the Wilson
 --   interval at the Bonferroni-corrected level 5 % / antal_jamforelser (riket is not tested against itself).
@@ -52,6 +54,18 @@ aggregat AS (
     FROM agg
     GROUP BY ar, region_kod
     HAVING NOT bool_or(undertryckt)
+),
+publicerad AS (
+    -- every region's own delivered share (the county's too), for a comparison with riket from one source
+    SELECT svf, ar, region_kod, antal_inom_maxledtid / antal AS andel
+    FROM core_svf__aggregat
+    WHERE periodtyp = 'ar' AND NOT undertryckt AND antal >= $minsta_antal_visas
+    UNION ALL
+    SELECT 'alla', ar, region_kod, sum(antal_inom_maxledtid) / sum(antal)
+    FROM core_svf__aggregat
+    WHERE periodtyp = 'ar'
+    GROUP BY ar, region_kod
+    HAVING NOT bool_or(undertryckt) AND sum(antal) >= $minsta_antal_visas
 ),
 alla AS (
     SELECT * FROM lan
@@ -114,6 +128,8 @@ SELECT
     r.andel::DOUBLE AS andel_riket,
     (b.andel - r.andel)::DOUBLE AS skillnad_mot_riket_pe,
     r.median_ledtid::DOUBLE AS median_ledtid_riket_dagar,
+    CASE WHEN b.kon = 'alla' AND b.dataniva = 'patientniva' AND NOT b.undertryckt THEN p.andel END::DOUBLE
+        AS andel_publicerad,
     CASE WHEN b.andel IS NOT NULL THEN b.antal_jamforelser END::INTEGER AS antal_jamforelser,
     (g.mal NOT BETWEEN wilson_lag_z(b.antal_inom, b.antal, b.z) AND wilson_hog_z(b.antal_inom, b.antal, b.z))
         AS signifikant_mot_mal,
@@ -133,6 +149,7 @@ SELECT
 FROM korr AS b
 CROSS JOIN bas AS s
 LEFT JOIN namn AS n ON n.svf = b.svf
+LEFT JOIN publicerad AS p ON p.svf = b.svf AND p.ar = b.ar AND p.region_kod = b.region_kod
 LEFT JOIN mal AS g ON g.svf = b.svf
 LEFT JOIN matt AS r ON r.svf = b.svf AND r.ar = b.ar AND r.region_kod = '00' AND r.kon = 'alla'
 LEFT JOIN matt AS o ON o.svf = b.svf AND o.ar = s.basar AND o.region_kod = b.region_kod AND o.kon = b.kon

@@ -165,6 +165,9 @@ def test_county_lead_times_against_target_and_riket(svf: duckdb.DuckDBPyConnecti
     assert row["andel_nationellt_mal"] == 0.8
     assert row["skillnad_mot_mal_pe"] == pytest.approx(6 / 9 - 0.8)
     assert (row["andel_riket"], row["median_ledtid_riket_dagar"]) == (pytest.approx(0.6), 28.0)
+    # the county's own share in the delivery riket comes from: 99 of 99 (a like-for-like check)
+    assert row["andel_publicerad"] == 1.0
+    assert ledtid(svf, "25", 2020, "K")["andel_publicerad"] is None  # the delivery has no kön
     assert row["skillnad_mot_riket_pe"] == pytest.approx(6 / 9 - 0.6)
     assert (row["riktning_mot_mal_kod"], row["riktning_mot_riket_kod"]) == ("lagre", "hogre")
     # one SVF with a value for the county in 2020: no correction; 0.6 and 0.8 both lie inside 0.354–0.879
