@@ -191,7 +191,12 @@ def test_a_changed_contract_rechecks_its_table_and_only_a_broken_one_blocks(
                 "KAL",
                 reference.Sjukhus("KAL", "Kalix lasarett", "2514", "lansdelssjukhus"),
             ),
-            {"core_ref__sjukhus", "out_kpp__sjukhus", "out_kpp__ytterfall_fordelning", "out_kpp__cancer"},  # hospital names
+            {
+                "core_ref__sjukhus",
+                "out_kpp__sjukhus",
+                "out_kpp__ytterfall_fordelning",
+                "out_kpp__cancer",
+            },  # hospital names
         ),
         (
             lambda mp: mp.setitem(reference.NORRBOTTEN_KOMMUNER, "2580", "Luleå kommun"),
