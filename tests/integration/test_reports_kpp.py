@@ -19,6 +19,7 @@ from tests.integration.test_out_kpp_ytterfall import RIKET, RIKET_DDL
 TABLES = (
     "out_kpp__kontakter",
     "out_kpp__kostnad_per_drg_poang",
+    "out_kpp__kostnad_per_drg_poang_grupp",
     "out_kpp__oppenvardsandel",
     "out_kpp__sjukhus",
     "out_kpp__produktivitet_kvartal",
