@@ -126,9 +126,8 @@ def test_every_documented_protection_fits_its_table_and_every_report_table_has_o
         spec = doc.get("skydd")
         if isinstance(spec, dict):
             skydd.check_spec(table, list(doc["kolumner"]), spec)
-            # counts are antal_*, or Vården i siffror's taljare/namnare (patients, a plain name of the vocabulary)
             counts = {c for c in doc["kolumner"] if c.startswith("antal") or c in ("taljare", "namnare")}
-            assert set(spec.get("antal") or {}) <= counts, table
+            assert set(spec.get("antal") or {}) <= counts, table  # a count is an antal_* column (or VIS's)
         elif spec is not None:
             assert str(spec).startswith("ingen – ") and len(str(spec)) > 20, table
     for slug in publish.report_slugs():
