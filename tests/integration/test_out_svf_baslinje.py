@@ -259,3 +259,12 @@ def test_baseline_in_the_start_year_against_riket(baslinje: duckdb.DuckDBPyConne
     (pain,) = [r for r in rows(baslinje, "hoftartros") if r["har_indikator"]]
     # a mean with the delivered 95 % interval 8–12 (half-width 2): at z = 2,24 the half-width is 2,287 < 3
     assert (pain["varde_basar"], pain["battre_an_riket"], pain["signifikant"]) == (10.0, True, True)
+
+
+def test_every_mapped_indicator_is_in_the_demo_catalogue() -> None:
+    """A title that matches nothing would silently drop a baseline: the demo's catalogue has each one."""
+    from pipelines.demo.vis import INDICATORS
+
+    titles = {i.title.lower() for i in INDICATORS}
+    mapped = [t for ts in reference.VARDFORLOPP_INDIKATORER.values() for t in ts]
+    assert mapped and all(t.lower() in titles for t in mapped)

@@ -160,3 +160,22 @@ def test_p_tvasidig(con: duckdb.DuckDBPyConnection, z: float, p: float) -> None:
 )  # fmt: skip
 def test_vis_testmetod(con: duckdb.DuckDBPyConnection, enhetstyp: str, titel: str, metod: str) -> None:
     assert warehouse.scalar(con, "SELECT vis_testmetod($e, $t, NULL)", {"e": enhetstyp, "t": titel}) == metod
+
+
+@pytest.mark.parametrize(("p", "z"), [(0.025, 1.95996), (0.005, 2.57583), (0.05 / 26, 2.89052), (0.5, 0.0)])
+def test_normal_quantile(con: duckdb.DuckDBPyConnection, p: float, z: float) -> None:
+    # Abramowitz & Stegun 26.2.23: absolute error below 4.5e-4 (values: the standard normal table)
+    assert warehouse.scalar(con, "SELECT z_ovre($p)", {"p": p}) == pytest.approx(z, abs=4.5e-4)
+
+
+def test_wilson_interval_at_a_given_z(con: duckdb.DuckDBPyConnection) -> None:
+    # 4 of 7 at z = 1,96: (p + z²/2n ± z √(p(1−p)/n + z²/4n²)) / (1 + z²/n) = 0,2505 … 0,8418 — the 95 % macro's
+    lag, hog, lag95 = con.sql(
+        "SELECT wilson_lag_z(4, 7, 1.96), wilson_hog_z(4, 7, 1.96), wilson_lag(4, 7)"
+    ).fetchall()[0]
+    assert (lag, hog) == (pytest.approx(0.2505, abs=1e-4), pytest.approx(0.8418, abs=1e-4))
+    assert lag == pytest.approx(lag95)
+    # a Bonferroni z widens it: 30 of 40 at z = 2,2414 is 0,575 … 0,869
+    wide = con.sql("SELECT wilson_lag_z(30, 40, 2.2414), wilson_hog_z(30, 40, 2.2414)").fetchall()[0]
+    assert wide == (pytest.approx(0.5750, abs=1e-3), pytest.approx(0.8691, abs=1e-3))
+    assert con.sql("SELECT wilson_lag_z(0, 0, 1.96)").fetchall() == [(None,)]
