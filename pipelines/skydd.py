@@ -8,6 +8,7 @@ are counts of individuals or contacts and which columns are computed from each c
         antal_kontakter: [andel_ytterfall, kostnad_kr]
         antal_ytterfall: [kostnad_ytterfall_kr, andel_kostnad_ytterfall]
       summeras_over: [[grupp]]                # rows equal on the rest of the grain add up to a total
+      lopande: [andel_kumulativ]              # running totals over such a group (optional)
 
 The first count is the row's base: when it is hidden, every protected column of the row is hidden.
 
@@ -21,7 +22,9 @@ Rules, applied when a report freezes a table (:func:`protect`):
    group, the smallest shown cell of that column in the group is hidden too, so the hidden value cannot
    be recovered by subtraction. Repeated until nothing changes (a second hide can make another group
    need one).
-3. Every row gets ``skyddad`` = whether any of its cells was hidden, so a report can footnote it.
+3. A running total (``lopande``, e.g. a cumulative share by rank) would give a hidden row away as the
+   step between its neighbours: it is hidden in every row of a group where any cell is hidden.
+4. Every row gets ``skyddad`` = whether any of its cells was hidden, so a report can footnote it.
 
 Tables on patient or contact level (a ``patient_id`` or ``vardkontakt_id`` column) are never frozen.
 """
@@ -54,6 +57,9 @@ def check_spec(table: str, columns: Sequence[str], spec: Mapping[str, Any]) -> N
         for col in (count, *derived):
             if col not in columns:
                 raise SkyddsFel(f"{table}: skydd nämner kolumnen {col!r}, som tabellen inte har")
+    for col in spec.get("lopande") or []:
+        if col not in columns:
+            raise SkyddsFel(f"{table}: skydd.lopande nämner {col!r}, som tabellen inte har")
     for group in spec.get("summeras_over") or []:
         for col in group:
             if col not in columns:
@@ -125,6 +131,17 @@ def protect(
             if col == c or col in derived:
                 mask = [m or h for m, h in zip(mask, hidden[c], strict=True)]
         mask_for[col] = [m or hb for m, hb in zip(mask, hidden[base], strict=True)]
+    any_hidden = [any(mask_for[col][i] for col in protected) for i in range(n)]
+    for col in spec.get("lopande") or []:
+        mask = [False] * n
+        for groups in groupings:
+            for rows_ in groups:
+                if any(any_hidden[i] for i in rows_):
+                    for i in rows_:
+                        mask[i] = True
+        mask_for[col] = [m or mask_for.get(col, [False] * n)[i] for i, m in enumerate(mask)]
+        if col not in protected:
+            protected.append(col)
     any_hidden = [any(mask_for[col][i] for col in protected) for i in range(n)]
     out = df.with_columns(
         [pl.when(pl.Series(mask_for[col])).then(None).otherwise(pl.col(col)).alias(col) for col in protected]

@@ -134,3 +134,27 @@ def test_every_documented_protection_fits_its_table_and_every_report_table_has_o
         for table in publish.tables_read(slug):
             if table.startswith("out_"):
                 assert "skydd" in documented[table], f"{slug} fryser {table} utan skydd i sql/schema.yml"
+
+
+def test_a_running_share_is_hidden_in_the_whole_group_where_a_row_is_hidden() -> None:
+    spec = {
+        "antal": {"antal_ytterfall": ["andel"]},
+        "summeras_over": [["grupp"]],
+        "lopande": ["andel_kumulativ"],
+    }
+    df = pl.DataFrame(
+        [
+            (2019, "drg", "A", 50, 0.5, 0.5),
+            (2019, "drg", "B", 30, 0.3, 0.8),
+            (2019, "drg", "C", 17, 0.17, 0.97),
+            (2019, "drg", "D", 3, 0.03, 1.0),
+            (2019, "kapitel", "I", 60, 0.6, 0.6),
+            (2019, "kapitel", "II", 40, 0.4, 1.0),
+        ],
+        schema=["ar", "dimension", "grupp", "antal_ytterfall", "andel", "andel_kumulativ"],
+        orient="row",
+    )
+    out = skydd.protect(df, spec, GRAIN, 5).sort("dimension", "grupp")
+    # D (3) and its complement C (17) hidden; the running share would give D away (1,0 − 0,97): gone in the group
+    assert out["antal_ytterfall"].to_list() == [50, 30, None, None, 60, 40]
+    assert out["andel_kumulativ"].to_list() == [None, None, None, None, 0.6, 1.0]
