@@ -65,19 +65,22 @@ CREATE OR REPLACE TEMP MACRO periodtyp(period_start, period_slut) AS
         WHEN 1 THEN 'manad'
         ELSE 'annan'
     END;
--- Wilson score 95 % interval (z = 1,96) for the proportion taljare / namnare; NULL when namnare is not > 0.
-CREATE OR REPLACE TEMP MACRO wilson_lag(taljare, namnare) AS
+-- Wilson score interval for the proportion taljare / namnare at a given z (e.g. a Bonferroni-corrected z_ovre(0.025 / m)); NULL when namnare ≤ 0.
+CREATE OR REPLACE TEMP MACRO wilson_lag_z(taljare, namnare, z) AS
     CASE WHEN namnare > 0 THEN
-        (taljare / namnare + 1.96 ^ 2 / (2 * namnare)
-         - 1.96 * sqrt((taljare / namnare) * (1 - taljare / namnare) / namnare + 1.96 ^ 2 / (4 * namnare ^ 2)))
-        / (1 + 1.96 ^ 2 / namnare)
+        (taljare / namnare + z ^ 2 / (2 * namnare)
+         - z * sqrt((taljare / namnare) * (1 - taljare / namnare) / namnare + z ^ 2 / (4 * namnare ^ 2)))
+        / (1 + z ^ 2 / namnare)
     END;
-CREATE OR REPLACE TEMP MACRO wilson_hog(taljare, namnare) AS
+CREATE OR REPLACE TEMP MACRO wilson_hog_z(taljare, namnare, z) AS
     CASE WHEN namnare > 0 THEN
-        (taljare / namnare + 1.96 ^ 2 / (2 * namnare)
-         + 1.96 * sqrt((taljare / namnare) * (1 - taljare / namnare) / namnare + 1.96 ^ 2 / (4 * namnare ^ 2)))
-        / (1 + 1.96 ^ 2 / namnare)
+        (taljare / namnare + z ^ 2 / (2 * namnare)
+         + z * sqrt((taljare / namnare) * (1 - taljare / namnare) / namnare + z ^ 2 / (4 * namnare ^ 2)))
+        / (1 + z ^ 2 / namnare)
     END;
+-- The 95 % Wilson interval (z = 1,96), the one every proportion in the reports gets unless stated.
+CREATE OR REPLACE TEMP MACRO wilson_lag(taljare, namnare) AS wilson_lag_z(taljare, namnare, 1.96);
+CREATE OR REPLACE TEMP MACRO wilson_hog(taljare, namnare) AS wilson_hog_z(taljare, namnare, 1.96);
 -- A value against a reference, as a report says it: 'högre' / 'lägre' / 'lika' (NULL when either is NULL).
 CREATE OR REPLACE TEMP MACRO riktning_mot(varde, referens) AS
     CASE WHEN varde > referens THEN 'högre' WHEN varde < referens THEN 'lägre' WHEN varde = referens THEN 'lika' END;
@@ -121,16 +124,3 @@ CREATE OR REPLACE TEMP MACRO vis_testmetod(enhetstyp, titel, definition) AS
 CREATE OR REPLACE TEMP MACRO z_ovre(p) AS
     sqrt(-2 * ln(p)) - (2.515517 + 0.802853 * sqrt(-2 * ln(p)) + 0.010328 * (-2 * ln(p)))
         / (1 + 1.432788 * sqrt(-2 * ln(p)) + 0.189269 * (-2 * ln(p)) + 0.001308 * pow(sqrt(-2 * ln(p)), 3));
--- Wilson score interval at a given z (e.g. a Bonferroni-corrected z_ovre(0.025 / m)); NULL when namnare ≤ 0.
-CREATE OR REPLACE TEMP MACRO wilson_lag_z(taljare, namnare, z) AS
-    CASE WHEN namnare > 0 THEN
-        (taljare / namnare + z ^ 2 / (2 * namnare)
-         - z * sqrt((taljare / namnare) * (1 - taljare / namnare) / namnare + z ^ 2 / (4 * namnare ^ 2)))
-        / (1 + z ^ 2 / namnare)
-    END;
-CREATE OR REPLACE TEMP MACRO wilson_hog_z(taljare, namnare, z) AS
-    CASE WHEN namnare > 0 THEN
-        (taljare / namnare + z ^ 2 / (2 * namnare)
-         + z * sqrt((taljare / namnare) * (1 - taljare / namnare) / namnare + z ^ 2 / (4 * namnare ^ 2)))
-        / (1 + z ^ 2 / namnare)
-    END;
