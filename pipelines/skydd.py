@@ -8,7 +8,7 @@ are counts of individuals or contacts and which columns are computed from each c
         antal_kontakter: [andel_ytterfall, kostnad_kr]
         antal_ytterfall: [kostnad_ytterfall_kr, andel_kostnad_ytterfall]
       summeras_over: [[grupp]]                # rows equal on the rest of the grain add up to a total
-      lopande: [andel_kumulativ]              # running totals over such a group (optional)
+      dolj_i_gruppen: [andel_kumulativ]       # running totals, copies of other rows (optional)
 
 The first count is the row's base: when it is hidden, every protected column of the row is hidden.
 
@@ -22,8 +22,9 @@ Rules, applied when a report freezes a table (:func:`protect`):
    group, the smallest shown cell of that column in the group is hidden too, so the hidden value cannot
    be recovered by subtraction. Repeated until nothing changes (a second hide can make another group
    need one).
-3. A running total (``lopande``, e.g. a cumulative share by rank) would give a hidden row away as the
-   step between its neighbours: it is hidden in every row of a group where any cell is hidden.
+3. A column that carries other rows' values (``dolj_i_gruppen``: a running total such as a cumulative
+   share by rank, which gives a hidden row away as the step between its neighbours, or a "kvinnor"
+   value repeated on the "alla" row) is hidden in every row of a group where any cell is hidden.
 4. Every row gets ``skyddad`` = whether any of its cells was hidden, so a report can footnote it.
 
 Tables on patient or contact level (a ``patient_id`` or ``vardkontakt_id`` column) are never frozen.
@@ -57,9 +58,9 @@ def check_spec(table: str, columns: Sequence[str], spec: Mapping[str, Any]) -> N
         for col in (count, *derived):
             if col not in columns:
                 raise SkyddsFel(f"{table}: skydd nämner kolumnen {col!r}, som tabellen inte har")
-    for col in spec.get("lopande") or []:
+    for col in spec.get("dolj_i_gruppen") or []:
         if col not in columns:
-            raise SkyddsFel(f"{table}: skydd.lopande nämner {col!r}, som tabellen inte har")
+            raise SkyddsFel(f"{table}: skydd.dolj_i_gruppen nämner {col!r}, som tabellen inte har")
     for group in spec.get("summeras_over") or []:
         for col in group:
             if col not in columns:
@@ -132,7 +133,7 @@ def protect(
                 mask = [m or h for m, h in zip(mask, hidden[c], strict=True)]
         mask_for[col] = [m or hb for m, hb in zip(mask, hidden[base], strict=True)]
     any_hidden = [any(mask_for[col][i] for col in protected) for i in range(n)]
-    for col in spec.get("lopande") or []:
+    for col in spec.get("dolj_i_gruppen") or []:
         mask = [False] * n
         for groups in groupings:
             for rows_ in groups:

@@ -140,7 +140,7 @@ def test_a_running_share_is_hidden_in_the_whole_group_where_a_row_is_hidden() ->
     spec = {
         "antal": {"antal_ytterfall": ["andel"]},
         "summeras_over": [["grupp"]],
-        "lopande": ["andel_kumulativ"],
+        "dolj_i_gruppen": ["andel_kumulativ"],
     }
     df = pl.DataFrame(
         [
