@@ -102,6 +102,24 @@ def skyddsfotnot(*frames: pl.DataFrame) -> str:
     return f"– = Färre än {os.environ.get(MINSTA_ANTAL_ENV, '5')} – redovisas inte."
 
 
+# The direction codes of the out_* tables (macros riktning, riktning_forandring) as a sentence says them.
+RIKTNINGSORD = {
+    "hogre": "högre",
+    "lagre": "lägre",
+    "lika": "lika",
+    "okade": "ökade",
+    "minskade": "minskade",
+    "oforandrad": "oförändrad",
+}
+
+
+def riktningsord(kod: str | None) -> str:
+    """A direction code ('hogre', 'okade', …) in Swedish ("högre", "ökade", …); None shows as "–"."""
+    if kod is None:
+        return "–"
+    return RIKTNINGSORD[kod]
+
+
 def load(table: str) -> pl.DataFrame:
     """The frozen snapshot of a warehouse table, as the report's version saw it."""
     path = data_dir() / f"{table}.parquet"

@@ -81,12 +81,10 @@ CREATE OR REPLACE TEMP MACRO wilson_hog_z(taljare, namnare, z) AS
 -- The 95 % Wilson interval (z = 1,96), the one every proportion in the reports gets unless stated.
 CREATE OR REPLACE TEMP MACRO wilson_lag(taljare, namnare) AS wilson_lag_z(taljare, namnare, 1.96);
 CREATE OR REPLACE TEMP MACRO wilson_hog(taljare, namnare) AS wilson_hog_z(taljare, namnare, 1.96);
--- A value against a reference, as a report says it: 'högre' / 'lägre' / 'lika' (NULL when either is NULL).
-CREATE OR REPLACE TEMP MACRO riktning_mot(varde, referens) AS
-    CASE WHEN varde > referens THEN 'högre' WHEN varde < referens THEN 'lägre' WHEN varde = referens THEN 'lika' END;
--- A change, as a report says it: 'ökade' / 'minskade' / 'oförändrad' (NULL when the change is NULL).
+-- Direction of a change, a code the reports word ("ökade"/"minskade", reportlib.riktningsord):
+-- 'okade' when forandring > 0, 'minskade' when below 0, 'oforandrad' at 0, NULL when it is NULL.
 CREATE OR REPLACE TEMP MACRO riktning_forandring(forandring) AS
-    CASE WHEN forandring > 0 THEN 'ökade' WHEN forandring < 0 THEN 'minskade' WHEN forandring = 0 THEN 'oförändrad' END;
+    CASE WHEN forandring > 0 THEN 'okade' WHEN forandring < 0 THEN 'minskade' WHEN forandring = 0 THEN 'oforandrad' END;
 -- Direction of a comparison, a code the reports word ("högre"/"lägre", "ökade"/"minskade"): 'hogre' when
 -- varde > jamforelse, 'lagre' when below, 'lika' when equal, NULL when either is missing.
 CREATE OR REPLACE TEMP MACRO riktning(varde, jamforelse) AS

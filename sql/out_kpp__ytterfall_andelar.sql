@@ -14,10 +14,10 @@
 --   the group's share of all ytterfall, ytterfall cost and contacts of its underlag, region, year and
 --   vårdform (1 on the total row). andel_av_ytterfallen_ki_lag/_hog: Wilson 95 % interval
 --   (n = all ytterfall of the region that year) — the year-to-year random variation of the share.
---   riktning_mot_kontaktandel: andel_av_ytterfallen against andel_av_kontakterna ('högre' = the group
+--   riktning_mot_kontaktandel: andel_av_ytterfallen against andel_av_kontakterna ('hogre' = the group
 --   has more than its share of the contacts).
 --   *_riket, skillnad_*_pe (fraction points) and riktning_andel_av_ytterfallen /
---   riktning_andel_ytterfall ('högre' / 'lägre' / 'lika'): on the county's rows, riket's value
+--   riktning_andel_ytterfall ('hogre' / 'lagre' / 'lika'): on the county's rows, riket's value
 --   (kpp-databasen, region '00') for the same year, vårdform, dimension and group; null on riket's.
 WITH kontakter AS (
     SELECT 'kpp-databasen' AS kostnadsunderlag_lan, ar, region_kod, vardform, aldersgrupp AS kpp_aldersgrupp,
@@ -74,14 +74,14 @@ SELECT
     least(wilson_hog(l.yf, l.yf_hela), 1)::DOUBLE AS andel_av_ytterfallen_ki_hog,
     l.andel_av_ytterfallskostnaden::DOUBLE AS andel_av_ytterfallskostnaden,
     l.andel_av_kontakterna::DOUBLE AS andel_av_kontakterna,
-    riktning_mot(l.andel_av_ytterfallen, l.andel_av_kontakterna) AS riktning_mot_kontaktandel,
+    riktning(l.andel_av_ytterfallen, l.andel_av_kontakterna) AS riktning_mot_kontaktandel,
     r.andel_av_ytterfallen::DOUBLE AS andel_av_ytterfallen_riket,
     (l.andel_av_ytterfallen - r.andel_av_ytterfallen)::DOUBLE AS skillnad_andel_av_ytterfallen_pe,
-    riktning_mot(l.andel_av_ytterfallen, r.andel_av_ytterfallen) AS riktning_andel_av_ytterfallen,
+    riktning(l.andel_av_ytterfallen, r.andel_av_ytterfallen) AS riktning_andel_av_ytterfallen,
     r.andel_av_ytterfallskostnaden::DOUBLE AS andel_av_ytterfallskostnaden_riket,
     r.andel_ytterfall::DOUBLE AS andel_ytterfall_riket,
     (l.andel_ytterfall - r.andel_ytterfall)::DOUBLE AS skillnad_andel_ytterfall_pe,
-    riktning_mot(l.andel_ytterfall, r.andel_ytterfall) AS riktning_andel_ytterfall,
+    riktning(l.andel_ytterfall, r.andel_ytterfall) AS riktning_andel_ytterfall,
     r.andel_kostnad_ytterfall::DOUBLE AS andel_kostnad_ytterfall_riket
 FROM andelar AS l
 LEFT JOIN andelar AS r

@@ -8,14 +8,14 @@
 --   prisindex: riket's KPP cost per DRG-poäng that year / the same in prisar (the latest year in
 --   core_kpp__riket) — the deflator; *_fast_kr = löpande / prisindex, i.e. prisar's price level.
 --   skillnad_mot_riket_rel: the row's ytterfallskostnad_per_kontakt_kr / riket's (KPP database) the
---   same year − 1 (0,43 = 43 % higher); riktning_mot_riket 'högre' / 'lägre' / 'lika'.
+--   same year − 1 (0,43 = 43 % higher); riktning_mot_riket 'hogre' / 'lagre' / 'lika'.
 --   forandring_sedan_basar_rel: fixed-price cost per contact vs basar ($ytterfall_basar, or the first
 --   year of that underlag and region when it is missing); forandring_fran_foregaende_ar_rel: vs the
---   year before (null in the first year). riktning_sedan_basar / riktning_fran_foregaende_ar: 'ökade' /
---   'minskade' / 'oförändrad'.
+--   year before (null in the first year). riktning_sedan_basar / riktning_fran_foregaende_ar: 'okade' /
+--   'minskade' / 'oforandrad'.
 --   On the eget-extrakt rows, where the extract and the database's county rows disagree the same year:
 --   skillnad_andel_mot_kpp_databasen_pe (andel_ytterfall, fraction points), riktning_mot_kpp_databasen
---   ('högre' / 'lägre' / 'lika') and skillnad_per_kontakt_mot_kpp_databasen_rel (cost per contact).
+--   ('hogre' / 'lagre' / 'lika') and skillnad_per_kontakt_mot_kpp_databasen_rel (cost per contact).
 WITH riket_rader AS (
     SELECT ar, region_kod,
            sum(antal_kontakter) AS antal_kontakter, sum(antal_ytterfall) AS antal_ytterfall,
@@ -82,14 +82,14 @@ SELECT
     prisindex::DOUBLE AS prisindex,
     per_kontakt_fast::DOUBLE AS ytterfallskostnad_per_kontakt_fast_kr,
     skillnad_mot_riket_rel::DOUBLE AS skillnad_mot_riket_rel,
-    riktning_mot(skillnad_mot_riket_rel, 0) AS riktning_mot_riket,
+    riktning(skillnad_mot_riket_rel, 0) AS riktning_mot_riket,
     basar::INTEGER AS basar,
     forandring_sedan_basar_rel::DOUBLE AS forandring_sedan_basar_rel,
     riktning_forandring(forandring_sedan_basar_rel) AS riktning_sedan_basar,
     forandring_fran_foregaende_ar_rel::DOUBLE AS forandring_fran_foregaende_ar_rel,
     riktning_forandring(forandring_fran_foregaende_ar_rel) AS riktning_fran_foregaende_ar,
     skillnad_andel::DOUBLE AS skillnad_andel_mot_kpp_databasen_pe,
-    riktning_mot(skillnad_andel, 0) AS riktning_mot_kpp_databasen,
+    riktning(skillnad_andel, 0) AS riktning_mot_kpp_databasen,
     skillnad_per_kontakt_rel::DOUBLE AS skillnad_per_kontakt_mot_kpp_databasen_rel
 FROM jamford
 ORDER BY kostnadsunderlag_lan, region_kod, ar

@@ -20,7 +20,7 @@
 --   contact). A cell or group empty on one side takes the other side's values (it then counts only as
 --   mix); m of a cell without ytterfall is the other side's m (0 when neither has any).
 --   del_*_rel = part / skillnad_kr ('alla' rows; negative when a part pulls the other way).
---   riktning: the county's cost per contact 'högre' / 'lägre' / 'lika' than the reference.
+--   riktning: the county's cost per contact 'hogre' / 'lagre' / 'lika' than the reference.
 --   rang: DRG rows by total contribution, largest first.
 WITH riket AS (
     SELECT ar, vardform, drg, aldersgrupp, kon, region_kod,
@@ -142,7 +142,7 @@ SELECT
     a.ytterfallskostnad_per_kontakt_lan_kr::DOUBLE AS ytterfallskostnad_per_kontakt_lan_kr,
     a.ytterfallskostnad_per_kontakt_jmf_kr::DOUBLE AS ytterfallskostnad_per_kontakt_jmf_kr,
     a.skillnad_kr::DOUBLE AS skillnad_kr,
-    riktning_mot(a.ytterfallskostnad_per_kontakt_lan_kr, a.ytterfallskostnad_per_kontakt_jmf_kr) AS riktning,
+    riktning(a.ytterfallskostnad_per_kontakt_lan_kr, a.ytterfallskostnad_per_kontakt_jmf_kr) AS riktning,
     a.del_alder_kon_kr::DOUBLE AS del_alder_kon_kr,
     a.del_drg_mix_kr::DOUBLE AS del_drg_mix_kr,
     a.del_andel_ytterfall_kr::DOUBLE AS del_andel_ytterfall_kr,

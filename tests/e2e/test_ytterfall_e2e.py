@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from pipelines.demo import kpp as demo_kpp
 from pipelines.formatering import procent, tal
+from pipelines.reportlib import riktningsord
 from tests.conftest import run_cli as run
 
 pytestmark = pytest.mark.e2e
@@ -48,7 +49,7 @@ def answers(version: Path) -> dict[str, str]:
     return {
         "ar": str(ar),
         "65": f"{procent(lan65['andel_av_ytterfallen'])} av ytterfallen i Norrbotten {ar}",
-        "65_riket": f"{lan65['riktning_andel_av_ytterfallen']} än i riket ({procent(riket65['andel_av_ytterfallen'])})",
+        "65_riket": f"{riktningsord(lan65['riktning_andel_av_ytterfallen'])} än i riket ({procent(riket65['andel_av_ytterfallen'])})",
         "kvinnor": f"Kvinnor stod för {procent(lan_k['andel_av_ytterfallen'])}",
         "per_kontakt": f"{tal(orsak['ytterfallskostnad_per_kontakt_lan_kr'])} kr i Norrbotten",
     }

@@ -62,7 +62,7 @@ def test_hand_computed_parts(uppdelning: duckdb.DuckDBPyConnection) -> None:
     # the county, cell by cell): 30+20+60+20 = 130 contacts, 1 000+600+600+100 = 2 300 kr.
     assert t["referensomrade"] == "riket_utom_lanet"
     assert (t["antal_ytterfall_lan"], t["antal_ytterfall_jmf"]) == (3, 8)
-    assert t["riktning"] == "högre"
+    assert t["riktning"] == "hogre"
     assert (t["antal_kontakter_lan"], t["antal_kontakter_jmf"]) == (40, 130)
     assert t["ytterfallskostnad_per_kontakt_lan_kr"] == pytest.approx(36.25)
     assert t["ytterfallskostnad_per_kontakt_jmf_kr"] == pytest.approx(2300 / 130)

@@ -186,3 +186,17 @@ def test_markdown_text_escapes() -> None:
     )
     assert markdown_text("a|b *c*\n d") == "a\\|b \\*c\\* d"
     assert markdown_text(None) == "–"
+
+
+def test_direction_codes_in_swedish() -> None:
+    from pipelines import reportlib
+
+    assert [reportlib.riktningsord(k) for k in ("hogre", "lagre", "okade", "oforandrad", None)] == [
+        "högre",
+        "lägre",
+        "ökade",
+        "oförändrad",
+        "–",
+    ]
+    with pytest.raises(KeyError):
+        reportlib.riktningsord("högre")  # a word is not a code
