@@ -116,6 +116,33 @@ CREATE OR REPLACE TEMP MACRO vis_testmetod(enhetstyp, titel, definition) AS
         WHEN enhetstyp = 'antal' AND lower(titel) LIKE '%per 1 000 invånare%' THEN 'poisson'
         ELSE 'levererat'
     END;
+-- What a Vården i siffror test needs per cell, by vis_testmetod (one definition for out_vis__jamforelse
+-- and out_vis__gap_geografi): the weight n, the count x (wilson: taljare; poisson: varde × population /
+-- 1 000), the 95 % interval (Wilson; Poisson normal approximation; the delivered one) and the standard
+-- error (binomial; Poisson; the delivered interval's half-width / 1,96).
+CREATE OR REPLACE TEMP MACRO vis_n(testmetod, namnare, matpopulation) AS
+    (CASE WHEN testmetod = 'wilson' THEN namnare WHEN testmetod = 'poisson' THEN matpopulation
+          ELSE coalesce(namnare, matpopulation) END)::DOUBLE;
+CREATE OR REPLACE TEMP MACRO vis_x(testmetod, taljare, varde, matpopulation) AS
+    (CASE WHEN testmetod = 'wilson' THEN taljare WHEN testmetod = 'poisson' THEN varde * matpopulation / 1000 END)::DOUBLE;
+CREATE OR REPLACE TEMP MACRO vis_ki_lag(testmetod, varde, taljare, namnare, matpopulation, levererad) AS
+    CASE
+        WHEN testmetod = 'wilson' AND varde IS NOT NULL AND namnare > 0 THEN wilson_lag(taljare, namnare)
+        WHEN testmetod = 'poisson' AND matpopulation > 0 THEN varde - 1.96 * sqrt(1000 * varde / matpopulation)
+        WHEN testmetod = 'levererat' THEN levererad
+    END;
+CREATE OR REPLACE TEMP MACRO vis_ki_hog(testmetod, varde, taljare, namnare, matpopulation, levererad) AS
+    CASE
+        WHEN testmetod = 'wilson' AND varde IS NOT NULL AND namnare > 0 THEN wilson_hog(taljare, namnare)
+        WHEN testmetod = 'poisson' AND matpopulation > 0 THEN varde + 1.96 * sqrt(1000 * varde / matpopulation)
+        WHEN testmetod = 'levererat' THEN levererad
+    END;
+CREATE OR REPLACE TEMP MACRO vis_se(testmetod, andel, varde, namnare, matpopulation, ki_lag, ki_hog) AS
+    CASE
+        WHEN testmetod = 'wilson' AND namnare > 0 THEN sqrt(andel * (1 - andel) / namnare)
+        WHEN testmetod = 'poisson' AND matpopulation > 0 THEN sqrt(1000 * varde / matpopulation)
+        WHEN testmetod = 'levererat' THEN (ki_hog - ki_lag) / (2 * 1.96)
+    END;
 -- z_ovre(p): the standard normal quantile with upper-tail probability p (0 < p ≤ 0,5), by Abramowitz &
 -- Stegun 26.2.23 (absolute error < 4,5e-4): z_ovre(0.025) ≈ 1,96; z_ovre(0.025 / m) is the two-sided
 -- Bonferroni-corrected critical value for m comparisons at 5 %.

@@ -61,30 +61,11 @@ res AS (
 ki AS (
     SELECT
         *,
-        CASE
-            WHEN testmetod = 'wilson' THEN namnare
-            WHEN testmetod = 'poisson' THEN matpopulation
-            ELSE coalesce(namnare, matpopulation)
-        END::DOUBLE AS n,
-        CASE
-            WHEN testmetod = 'wilson' THEN taljare
-            WHEN testmetod = 'poisson' THEN varde * matpopulation / 1000
-        END::DOUBLE AS x,
-        CASE
-            WHEN testmetod = 'wilson' AND varde IS NOT NULL AND namnare > 0 THEN wilson_lag(taljare, namnare)
-            WHEN testmetod = 'poisson' AND matpopulation > 0 THEN varde - 1.96 * sqrt(1000 * varde / matpopulation)
-            WHEN testmetod = 'levererat' THEN levererad_ki_lag
-        END AS ki_lag,
-        CASE
-            WHEN testmetod = 'wilson' AND varde IS NOT NULL AND namnare > 0 THEN wilson_hog(taljare, namnare)
-            WHEN testmetod = 'poisson' AND matpopulation > 0 THEN varde + 1.96 * sqrt(1000 * varde / matpopulation)
-            WHEN testmetod = 'levererat' THEN levererad_ki_hog
-        END AS ki_hog,
-        CASE
-            WHEN testmetod = 'wilson' AND namnare > 0 THEN sqrt(andel_p * (1 - andel_p) / namnare)
-            WHEN testmetod = 'poisson' AND matpopulation > 0 THEN sqrt(1000 * varde / matpopulation)
-            WHEN testmetod = 'levererat' THEN (levererad_ki_hog - levererad_ki_lag) / (2 * 1.96)
-        END AS se
+        vis_n(testmetod, namnare, matpopulation) AS n,
+        vis_x(testmetod, taljare, varde, matpopulation) AS x,
+        vis_ki_lag(testmetod, varde, taljare, namnare, matpopulation, levererad_ki_lag) AS ki_lag,
+        vis_ki_hog(testmetod, varde, taljare, namnare, matpopulation, levererad_ki_hog) AS ki_hog,
+        vis_se(testmetod, andel_p, varde, namnare, matpopulation, levererad_ki_lag, levererad_ki_hog) AS se
     FROM (SELECT *, taljare / nullif(namnare, 0) AS andel_p FROM res)
 ),
 -- The region against the rest of riket.

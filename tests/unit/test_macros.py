@@ -166,3 +166,32 @@ def test_wilson_interval_at_a_given_z(con: duckdb.DuckDBPyConnection) -> None:
     wide = con.sql("SELECT wilson_lag_z(30, 40, 2.2414), wilson_hog_z(30, 40, 2.2414)").fetchall()[0]
     assert wide == (pytest.approx(0.5750, abs=1e-3), pytest.approx(0.8691, abs=1e-3))
     assert con.sql("SELECT wilson_lag_z(0, 0, 1.96)").fetchall() == [(None,)]
+
+
+def test_vis_test_quantities_by_method(con: duckdb.DuckDBPyConnection) -> None:
+    # Poisson: 230 prescriptions per 1 000 of 10 000 inhabitants → 2 300 prescriptions, se √(1 000·230/10 000)
+    n, x, lag, hog, se = con.sql(
+        "SELECT vis_n('poisson', NULL, 10000), vis_x('poisson', NULL, 230.0, 10000), "
+        "vis_ki_lag('poisson', 230.0, NULL, NULL, 10000, NULL), vis_ki_hog('poisson', 230.0, NULL, NULL, 10000, NULL), "
+        "vis_se('poisson', NULL, 230.0, NULL, 10000, NULL, NULL)"
+    ).fetchall()[0]
+    assert (n, x) == (10000.0, 2300.0)
+    assert (lag, hog, se) == (
+        pytest.approx(230 - 1.96 * 23**0.5),
+        pytest.approx(230 + 1.96 * 23**0.5),
+        pytest.approx(23**0.5),
+    )
+    # Wilson: 50 of 100 → the 95 % macro's interval, binomial se 0,05; counts are the delivered ones
+    n, x, lag, se = con.sql(
+        "SELECT vis_n('wilson', 100, 9999), vis_x('wilson', 50, 0.5, 9999), "
+        "vis_ki_lag('wilson', 0.5, 50, 100, 9999, NULL), vis_se('wilson', 0.5, 0.5, 100, 9999, NULL, NULL)"
+    ).fetchall()[0]
+    assert (n, x, se) == (100.0, 50.0, pytest.approx(0.05))
+    assert lag == pytest.approx(con.sql("SELECT wilson_lag(50, 100)").fetchall()[0][0])
+    # delivered interval 8–12: se = half-width / 1,96; no count; weight from the population when no nämnare
+    n, x, lag, se = con.sql(
+        "SELECT vis_n('levererat', NULL, 500), vis_x('levererat', NULL, 10.0, 500), "
+        "vis_ki_lag('levererat', 10.0, NULL, NULL, 500, 8.0), vis_se('levererat', NULL, 10.0, NULL, 500, 8.0, 12.0)"
+    ).fetchall()[0]
+    assert (n, x, lag) == (500.0, None, 8.0)
+    assert se == pytest.approx(4 / 3.92)
