@@ -104,6 +104,10 @@ CREATE OR REPLACE TEMP MACRO p_tvasidig(z) AS
         * (-0.284496736 + (1 / (1 + 0.3275911 * abs(z) / sqrt(2))) * (1.421413741
         + (1 / (1 + 0.3275911 * abs(z) / sqrt(2))) * (-1.453152027 + (1 / (1 + 0.3275911 * abs(z) / sqrt(2)))
         * 1.061405429)))) * exp(-(z * z) / 2);
+-- Two-sided p-value of the difference a − b of two independent estimates with standard errors se_a and
+-- se_b (normal test); NULL when either value or both errors are missing or the errors are both 0.
+CREATE OR REPLACE TEMP MACRO p_skillnad(a, b, se_a, se_b) AS
+    p_tvasidig((a - b) / nullif(sqrt(se_a ^ 2 + se_b ^ 2), 0));
 -- How a Vården i siffror indicator gets its 95 % interval and test (from the catalog's unit type and
 -- title): 'wilson' simple proportions (taljare/namnare); 'poisson' rates per 1 000 invånare
 -- (count = value × matpopulation / 1 000); 'levererat' everything else — relative survival, means,

@@ -72,9 +72,7 @@ enheter AS (
 test AS (
     SELECT
         *,
-        CASE WHEN varde IS NOT NULL AND varde_ovriga_lanet IS NOT NULL THEN
-            p_tvasidig((varde - varde_ovriga_lanet) / nullif(sqrt(se ^ 2 + se_ovriga ^ 2), 0))
-        END AS p_varde
+        p_skillnad(varde, varde_ovriga_lanet, se, se_ovriga) AS p_varde
     FROM enheter
 ),
 bh AS (

@@ -94,9 +94,7 @@ mot_ovriga AS (
 test AS (
     SELECT
         *,
-        CASE WHEN varde IS NOT NULL AND varde_ovriga IS NOT NULL THEN
-            p_tvasidig((varde - varde_ovriga) / nullif(sqrt(se ^ 2 + se_ovriga ^ 2), 0))
-        END AS p_varde
+        p_skillnad(varde, varde_ovriga, se, se_ovriga) AS p_varde
     FROM mot_ovriga
 ),
 bh_rang AS (
@@ -158,7 +156,7 @@ kon_test AS (
         kv.matt_id, kv.period_start, kv.period_slut, kv.region_kod,
         kv.varde AS varde_kvinnor, m.varde AS varde_man,
         kv.varde - m.varde AS skillnad,
-        p_tvasidig((kv.varde - m.varde) / nullif(sqrt(kv.se ^ 2 + m.se ^ 2), 0)) AS p_kon
+        p_skillnad(kv.varde, m.varde, kv.se, m.se) AS p_kon
     FROM ki AS kv
     JOIN ki AS m
         ON m.kon = 'M' AND m.matt_id = kv.matt_id AND m.period_start = kv.period_start
@@ -188,9 +186,7 @@ forandring AS (
         matt_id, period_start, period_slut, kon, region_kod,
         lag(varde) OVER w AS varde_foregaende,
         lag(period_slut) OVER w AS foregaende_period_slut_datum,
-        CASE WHEN varde IS NOT NULL AND lag(varde) OVER w IS NOT NULL THEN
-            p_tvasidig((varde - lag(varde) OVER w) / nullif(sqrt(se ^ 2 + lag(se) OVER w ^ 2), 0))
-        END AS p_varde_forandring,
+        p_skillnad(varde, lag(varde) OVER w, se, lag(se) OVER w) AS p_varde_forandring,
         first_value(ar) OVER w_forsta AS basar,
         first_value(varde) OVER w_forsta AS varde_forsta
     FROM ki

@@ -195,3 +195,12 @@ def test_vis_test_quantities_by_method(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()[0]
     assert (n, x, lag) == (500.0, None, 8.0)
     assert se == pytest.approx(4 / 3.92)
+
+
+def test_p_skillnad(con: duckdb.DuckDBPyConnection) -> None:
+    # 0,60 vs 0,50 with standard errors 0,03 and 0,04: z = 0,10 / 0,05 = 2 → p = 0,0455 (normal table)
+    assert warehouse.scalar(con, "SELECT p_skillnad(0.60, 0.50, 0.03, 0.04)") == pytest.approx(
+        0.0455, abs=1e-4
+    )
+    assert warehouse.scalar(con, "SELECT p_skillnad(0.60, NULL, 0.03, 0.04)") is None
+    assert warehouse.scalar(con, "SELECT p_skillnad(0.60, 0.50, 0, 0)") is None
