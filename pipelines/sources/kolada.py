@@ -14,7 +14,6 @@ Luleå). Kommungrupper (``G…``) and anything else are rejected: they have no S
 from __future__ import annotations
 
 import json
-import math
 import re
 import sys
 from typing import Any, NoReturn
@@ -23,7 +22,7 @@ import pyarrow as pa
 
 from pipelines import reference
 from pipelines.errors import RejectedInput, Violation
-from pipelines.sources.pxweb import ViolationLog
+from pipelines.sources.pxweb import ViolationLog, plain_number, strict_json
 from pipelines.sources.registry import Source
 
 KOLADA_RIKET = "0000"
@@ -118,7 +117,7 @@ def _load(data: bytes, file_name: str) -> Any:
     if not data.strip():
         _reject(file_name, "kolada-tom", "Filen är tom.")
     try:
-        return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+        return strict_json(data.decode("utf-8"))
     except UnicodeDecodeError as error:
         _reject(
             file_name, "kolada-kodning", f"Filen är inte UTF-8 (felaktig byte på position {error.start})."
@@ -132,10 +131,6 @@ def _load(data: bytes, file_name: str) -> Any:
         )
     except ValueError as error:
         _reject(file_name, "kolada-json", f"Filen är inte giltig JSON: {error}.")
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"otillåtet värde {name}")
 
 
 def _reject(
@@ -195,10 +190,14 @@ def _entry_rows(entry: object, position: int, log: ViolationLog) -> list[dict[st
             )
             ok = False
         number = value.get("value")
-        if number is not None and (
-            isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number)
-        ):
-            log.add("kolada-varde", f"Värdet {number!r} är inte ett tal.", row=position, column="value")
+        if number is not None and plain_number(number) is None:
+            shown = repr(number) if len(repr(number)) <= 40 else f"{repr(number)[:37]}…"
+            log.add(
+                "kolada-varde",
+                f"Värdet {shown} är inte ett ändligt tal under 2^63.",
+                row=position,
+                column="value",
+            )
             ok = False
         status = value.get("status")
         if status is not None and not isinstance(status, str):

@@ -148,6 +148,49 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"otillåtet värde {name}")
 
 
+INT64_LIMIT = 2**63  # a count or value at or beyond this does not fit the warehouse's BIGINT
+_MAX_INT_DIGITS = 30  # a JSON integer longer than this is no count or key figure
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"nyckeln {key!r} förekommer två gånger i samma objekt")
+        found[key] = value
+    return found
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise ValueError(f"heltalet {text[:20]}… har {len(text.lstrip('-'))} siffror")
+    return int(text)
+
+
+def strict_json(text: str) -> Any:
+    """``json.loads`` that refuses what a delivery must not contain: NaN/Infinity, a key twice in one
+    object (which value counts?), integers of more than 30 digits and nesting deeper than Python can
+    follow. Raises ``json.JSONDecodeError`` for broken syntax and ``ValueError`` (Swedish) otherwise."""
+    try:
+        return json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys, parse_int=_bounded_int
+        )
+    except RecursionError:
+        raise ValueError("dokumentet är för djupt nästlat") from None
+
+
+def plain_number(raw: object) -> float | None:
+    """``raw`` as a float if it is a JSON number (not a boolean) that is finite and below 2^63 in
+    magnitude; otherwise None. Never raises (a huge integer does not overflow)."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    try:
+        value = float(raw)
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) and abs(value) < INT64_LIMIT else None
+
+
 def _load_json(data: bytes) -> Any:
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
@@ -160,7 +203,7 @@ def _load_json(data: bytes) -> Any:
             "pxweb-kodning", f"Filen är inte UTF-8 (felaktig byte på position {error.start})."
         ) from error
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return strict_json(text)
     except json.JSONDecodeError as error:
         raise _Reject(
             "pxweb-json",
@@ -178,17 +221,23 @@ def _number(raw: object) -> float | None:
     if isinstance(raw, bool):
         raise ValueError
     if isinstance(raw, int | float):
-        result = float(raw)
+        number = plain_number(raw)
     elif isinstance(raw, str):
         text = raw.strip()
         if text in MISSING_MARKERS:
             return None
-        result = float(text)
+        number = plain_number(float(text))
     else:
         raise ValueError
-    if not math.isfinite(result):
+    if number is None:  # NaN, infinite or beyond 64 bits
         raise ValueError
-    return result
+    return number
+
+
+def _shown(raw: object) -> str:
+    """``repr(raw)`` cut to 40 characters, for messages (a 400-digit number is not shown whole)."""
+    text = repr(raw)
+    return text if len(text) <= 40 else f"{text[:37]}…"
 
 
 def _check_dimension_name(code: object) -> str:
@@ -270,7 +319,12 @@ def _parse_v1_json(document: dict[str, Any], log: ViolationLog) -> PxData:
             try:
                 value = _number(raw)
             except ValueError:
-                log.add("pxweb-varde", f"Värdet {raw!r} är inte ett tal.", row=position, column=content)
+                log.add(
+                    "pxweb-varde",
+                    f"Värdet {_shown(raw)} är inte ett ändligt tal under 2^63.",
+                    row=position,
+                    column=content,
+                )
                 continue
             for index, part in enumerate(key):
                 keys[index].append(part)
@@ -457,7 +511,16 @@ def _category(category: Mapping[str, Any], dim_id: str, size: int) -> tuple[list
     codes = [by_position[position] for position in range(size)]
     if len(set(codes)) != len(codes):
         raise _Reject("pxweb-index", f"Samma kod förekommer flera gånger i {dim_id}.", column=dim_id)
-    labels = {code: str(label_map.get(code, code)) for code in codes}
+    labels: dict[str, str] = {}
+    for code in codes:
+        label = label_map.get(code, code)
+        if not isinstance(label, str):
+            raise _Reject(
+                "pxweb-format",
+                f"Etiketten för {code!r} i {dim_id} ska vara en text, är {_shown(label)}.",
+                column=dim_id,
+            )
+        labels[code] = label
     return codes, labels
 
 
@@ -493,5 +556,10 @@ def _cell_values(raw: object, cell_count: int, log: ViolationLog) -> list[float 
         try:
             values[position] = _number(item)
         except ValueError:
-            log.add("pxweb-varde", f"Värdet {item!r} är inte ett tal.", row=position + 1, column=VALUE_COLUMN)
+            log.add(
+                "pxweb-varde",
+                f"Värdet {_shown(item)} är inte ett ändligt tal under 2^63.",
+                row=position + 1,
+                column=VALUE_COLUMN,
+            )
     return values

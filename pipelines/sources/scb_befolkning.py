@@ -20,9 +20,13 @@ Two sources are defined here (see ``sources.md`` §1.3–1.4):
 :func:`read` and :func:`read_manad` turn a PxWeb response (``json``, ``json-stat`` or ``json-stat2``)
 into the file as delivered: one row per Folkmängd cell, with codes normalised (``TotSA`` → ``tot``,
 ``100+1`` → ``100+``, a kön total → ``tot``; bands keep their code). Civilstand, if delivered, is
-summed away, or its total ``SC`` kept instead of the parts. Every total is checked against its parts
-— exactly before 2025, within the CKM tolerance :func:`ckm_tolerance` in CKM tables and from 2025 —
-and kept in the raw table, but never summed: the core SQL keeps the single ages and kön 1/2 only.
+summed away only where all four civilstånd (OG, G, SK, ÄNKL, sources.md §1.3) are there — or its total
+``SC`` kept instead of the parts; a response restricted to some civilstånd is rejected
+(``scb-civilstand-ofullstandig``), since its sum is not the population. Region codes must be in the
+reference (riket, län, the county's kommuner) and no region may have 0 inhabitants (``scb-noll``).
+Every total is checked against its parts — exactly before 2025, within the CKM tolerance
+:func:`ckm_tolerance` in CKM tables and from 2025 — and kept in the raw table, but never summed: the
+core SQL keeps the single ages and kön 1/2 only.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipelines import reference
 from pipelines.sources import pxweb
 from pipelines.sources.registry import Source
 
@@ -104,6 +109,12 @@ SCHEMA_MANAD = pa.schema(
         ("kalla_rad", pa.int64()),
     ]
 )
+
+
+def known_region_codes() -> frozenset[str]:
+    """The region codes of ``pipelines/reference.py`` (riket, the län, the county's kommuner): the
+    codes every core and out table's ``region_kod`` must come from."""
+    return frozenset(r.kod for r in reference.regions())
 
 
 def alder_to_int(code: str) -> int | None:
@@ -209,6 +220,9 @@ def _read_cells(data: bytes, file_name: str, accepted: tuple[Tabell, ...]) -> tu
         cells = _civilstand_removed(cells, tabell, log)
         _check_age_totals(cells, tabell, log)
         _check_kon_totals(cells, tabell, log)
+        check_not_empty_population(
+            ((c.region, c.when(), c.value, c.row) for c in cells), tabell.content, "scb-noll", log
+        )
     log.raise_if_any()
 
     cells.sort(key=lambda cell: cell.row)
@@ -298,6 +312,7 @@ def _validated_cells(table: pa.Table, tabell: Tabell, log: pxweb.ViolationLog) -
     rows = table[pxweb.SOURCE_ROW_COLUMN].to_pylist()
     content = tabell.content
 
+    known = known_region_codes()
     cells: list[_Cell] = []
     for index, row in enumerate(rows):
         ok = True
@@ -306,6 +321,15 @@ def _validated_cells(table: pa.Table, tabell: Tabell, log: pxweb.ViolationLog) -
             log.add(
                 "scb-region",
                 f"Ogiltig regionkod {region!r}: väntade 00, tvåsiffrig län- eller fyrsiffrig kommunkod.",
+                row=row,
+                column="Region",
+            )
+            ok = False
+        elif region not in known:
+            log.add(
+                "scb-region",
+                f"Okänd regionkod {region!r}: varken riket (00), ett län eller en av länets kommuner i "
+                "referensen (pipelines/reference.py).",
                 row=row,
                 column="Region",
             )
@@ -400,11 +424,46 @@ def _civilstand_removed(cells: list[_Cell], tabell: Tabell, log: pxweb.Violation
             )
             value, row = total.value, total.row
         else:
+            present = {c.civilstand for c in group}
+            if present != CIVILSTAND_CODES:
+                missing = ", ".join(sorted(CIVILSTAND_CODES - {s for s in present if s is not None}))
+                log.add(
+                    "scb-civilstand-ofullstandig",
+                    f"Variabeln {CIVILSTAND} är med men saknar {missing} för region {first.region}, ålder "
+                    f"{first.alder}, kön {first.kon}, {first.when()}: summan vore inte hela befolkningen. "
+                    f"Eliminera {CIVILSTAND} i uttaget eller ta med alla civilstånd (OG, G, SK, ÄNKL) "
+                    f"eller totalen {CIVILSTAND_TOTAL}.",
+                    row=first.row,
+                    column=CIVILSTAND,
+                )
+                continue
             value, row = sum(parts), first.row
         out.append(
             _Cell(first.region, None, first.alder, first.kind, first.kon, first.year, first.month, value, row)
         )
     return out
+
+
+def check_not_empty_population(
+    cells: Iterable[tuple[str, str, int, int]], column: str, rule: str, log: pxweb.ViolationLog
+) -> None:
+    """Every region has inhabitants: (region, period, value, row) cells that are 0 for a whole region
+    and period are a failed extract (e.g. a query on the wrong content), not an empty county."""
+    first_row: dict[tuple[str, str], int] = {}
+    total: dict[tuple[str, str], int] = {}
+    for region, when, value, row in cells:
+        key = (region, when)
+        first_row[key] = min(row, first_row.get(key, row))
+        total[key] = total.get(key, 0) + value
+    for (region, when), value in sorted(total.items(), key=lambda kv: first_row[kv[0]]):
+        if value == 0:
+            log.add(
+                rule,
+                f"Folkmängden är 0 i varje cell för region {region}, {when}: ett län eller en kommun "
+                "har alltid invånare (fel uttag?).",
+                row=first_row[(region, when)],
+                column=column,
+            )
 
 
 def _check_sum(
@@ -472,7 +531,7 @@ SOURCES = [
         reader=read,
         description="SCB folkmängd 31 december (BE0101: TAB638 till 2024, BefolkningCKM från 2025), "
         "PxWeb json, json-stat eller json-stat2",
-        code_modules=(pxweb, sys.modules[__name__]),
+        code_modules=(pxweb, reference, sys.modules[__name__]),
         order=10,
     ),
     Source(
@@ -482,7 +541,7 @@ SOURCES = [
         reader=read_manad,
         description="SCB folkmängd per månad (BE0101 BefolkManadCKM, från 2025), PxWeb json, json-stat "
         "eller json-stat2",
-        code_modules=(pxweb, sys.modules[__name__]),
+        code_modules=(pxweb, reference, sys.modules[__name__]),
         order=11,
     ),
 ]

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.sources import pxweb
+from pipelines import reference
+from pipelines.sources import pxweb, scb_befolkning
 from pipelines.sources.registry import Source
 
 # Folkmängd content codes seen in projection tables (third-party: Region Dalarna's hamta_data).
@@ -132,6 +133,9 @@ def read(data: bytes, file_name: str) -> pa.Table:
     cells = _without_duplicates(cells, log)
     if not log:
         _check_totals(cells, content, log)
+        scb_befolkning.check_not_empty_population(
+            ((c.region, f"år {c.year}", c.value, c.row) for c in cells), content, "scb-prognos-noll", log
+        )
     log.raise_if_any()
 
     cells.sort(key=lambda cell: cell.row)
@@ -192,6 +196,7 @@ def _validated_cells(table: pa.Table, content: str, vintage: int, log: pxweb.Vio
     values = table[pxweb.VALUE_COLUMN].to_pylist()
     rows = table[pxweb.SOURCE_ROW_COLUMN].to_pylist()
 
+    known = scb_befolkning.known_region_codes()
     cells: list[_Cell] = []
     for index, row in enumerate(rows):
         ok = True
@@ -200,6 +205,15 @@ def _validated_cells(table: pa.Table, content: str, vintage: int, log: pxweb.Vio
             log.add(
                 "scb-prognos-region",
                 f"Ogiltig regionkod {region!r}: väntade 00, tvåsiffrig län- eller fyrsiffrig kommunkod.",
+                row=row,
+                column="Region",
+            )
+            ok = False
+        elif region not in known:
+            log.add(
+                "scb-prognos-region",
+                f"Okänd regionkod {region!r}: varken riket (00), ett län eller en av länets kommuner i "
+                "referensen (pipelines/reference.py).",
                 row=row,
                 column="Region",
             )
@@ -331,7 +345,7 @@ SOURCES = [
         reader=read,
         description="SCB befolkningsframskrivning per region, ålder och kön (BE0401 BefProgOsiktRegN), "
         "PxWeb json, json-stat eller json-stat2",
-        code_modules=(pxweb, sys.modules[__name__]),
+        code_modules=(pxweb, scb_befolkning, reference, sys.modules[__name__]),
         order=12,
     )
 ]

@@ -17,7 +17,8 @@ Swedish CSV (``;``, decimal comma, UTF-8 or Windows-1252) or, with the same colu
 
 Rule ids (besides :mod:`pipelines.sources.swecsv`'s ``csv-*``): ``svf-kod``, ``svf-dubblett``,
 ``svf-kva-kod``, ``svf-handelsekod``, ``svf-datum``, ``svf-region``, ``svf-sjukhus``, ``svf-kommun``,
-``svf-period``, ``svf-antal``, ``svf-undertryckning``.
+``svf-period``, ``svf-antal``, ``svf-undertryckning``, ``svf-personnummer`` (a ``patient_id`` shaped like
+a personnummer or samordningsnummer, as KPP's rule: never echoed in the message).
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pyarrow as pa
 
 from pipelines import reference
-from pipelines.sources import swecsv
+from pipelines.sources import kpp, swecsv
 from pipelines.sources.pxweb import ViolationLog
 from pipelines.sources.registry import Source
 from pipelines.sources.swecsv import Col
@@ -81,7 +83,8 @@ MAXLEDTID_COLUMNS: tuple[Col, ...] = (
 )
 
 EVENT_COLUMNS: tuple[Col, ...] = (
-    Col("patient_id", pattern=r"[A-Za-z0-9_-]{4,64}", description="pseudonymiserat patient-id"),
+    # checked in read_events: first that it is no personnummer (never echoed), then PATIENT_ID
+    Col("patient_id", description="pseudonymiserat patient-id (aldrig personnummer)"),
     Col("kon", nullable=True, required=False, allowed=frozenset({"K", "M"}), description="K eller M"),
     Col("alder", "int", nullable=True, required=False, min=0, max=120, description="ålder vid händelsen"),
     Col("kommun_kod", nullable=True, required=False, pattern=r"\d{4}", description="folkbokföringskommun"),
@@ -204,9 +207,40 @@ def read_maxledtider(data: bytes, file_name: str) -> pa.Table:
     return _table(out, MAXLEDTID_SCHEMA)
 
 
+PATIENT_ID = r"[A-Za-z0-9_-]{4,64}"
+
+
+def _check_pseudonyms(table: pa.Table, file_name: str) -> None:
+    """``patient_id`` is a pseudonym: a personnummer or samordningsnummer (10 or 12 digits with a
+    date, with or without - or +) is rejected without echoing it (``svf-personnummer``)."""
+    patient = pl.Series("patient_id", table["patient_id"])
+    rows = pl.Series("rad", table[ROW])
+    log = ViolationLog(file_name)
+    personnummer = kpp.looks_like_personnummer(patient)
+    for row in rows.filter(personnummer).head(swecsv.MAX_SHOWN_PER_RULE).to_list():
+        log.add(
+            "svf-personnummer",
+            "patient_id ser ut som ett personnummer eller samordningsnummer (värdet visas inte); "
+            "extraktet får bara innehålla pseudonymer",
+            row=row,
+            column="patient_id",
+        )
+    malformed = ~personnummer & ~patient.str.contains(f"^(?:{PATIENT_ID})$").fill_null(False)
+    for row, value in zip(
+        rows.filter(malformed).head(swecsv.MAX_SHOWN_PER_RULE).to_list(),
+        patient.filter(malformed).head(swecsv.MAX_SHOWN_PER_RULE).to_list(),
+        strict=True,
+    ):
+        log.add("csv-format", f"{value!r} har fel format (ska matcha {PATIENT_ID})", row, "patient_id")
+    log.raise_if_any()
+
+
 def read_events(data: bytes, file_name: str) -> pa.Table:
     """Patient-level SVF events (KVÅ codes); see the module docstring."""
-    rows = _columns(swecsv.read_file(data, file_name, EVENT_COLUMNS, formats=DATA_FORMATS, row_column=ROW))
+    table = swecsv.read_file(data, file_name, EVENT_COLUMNS, formats=DATA_FORMATS, row_column=ROW)
+    _check_pseudonyms(table, file_name)
+    rows = _columns(table)
+    kommuner = {r.kod for r in reference.regions() if r.typ == "kommun"}
     log = ViolationLog(file_name)
     today = _today()
     seen: dict[tuple[str, str, date], int] = {}
@@ -244,6 +278,13 @@ def read_events(data: bytes, file_name: str) -> pa.Table:
         if kommun is not None and region in reference.LAN and not kommun.startswith(region):
             log.add(
                 "svf-kommun", f"kommunen {kommun} ligger inte i län {region}", row=row, column="kommun_kod"
+            )
+        elif kommun is not None and kommun not in kommuner and any(k[:2] == kommun[:2] for k in kommuner):
+            log.add(
+                "svf-kommun",
+                f"okänd kommunkod {kommun}: länets kommuner är {', '.join(sorted(kommuner))}",
+                row=row,
+                column="kommun_kod",
             )
         hospital = v["sjukhus"]
         if (
@@ -325,10 +366,11 @@ def read_aggregates(data: bytes, file_name: str) -> pa.Table:
                         row=row,
                         column=column,
                     )
-        elif not re.fullmatch(r"\d+", count_text):
+        elif not re.fullmatch(r"\d{1,18}", count_text):  # 18 digits: always below 2^63
+            shown = repr(v["antal"]) if len(v["antal"]) <= 30 else repr(v["antal"][:27] + "…")
             log.add(
                 "svf-antal",
-                f"antal {v['antal']!r} är varken ett heltal eller {SUPPRESSED}",
+                f"antal {shown} är varken ett heltal (högst 18 siffror) eller {SUPPRESSED}",
                 row=row,
                 column="antal",
             )
@@ -409,7 +451,7 @@ SOURCES = [
         core_table="core_svf__handelser",
         reader=read_events,
         description="SVF: händelser på patientnivå (KVÅ: välgrundad misstanke, behandlingsstart, avslut)",
-        code_modules=(swecsv, reference, sys.modules[__name__]),
+        code_modules=(swecsv, kpp, reference, sys.modules[__name__]),
         depends_on=("core_svf__maxledtider", "core_ref__regioner"),
         order=51,
         extensions=DATA_FORMATS,

@@ -612,7 +612,7 @@ def _convert(
         )
         if c.kind == "decimal":
             bad.append(("csv-decimal", "{value!r}: decimalpunkt, ska vara decimalkomma", point))
-        unparsable = ~wellformed & ~missing & ~point
+        unparsable = (~wellformed | number.is_infinite().fill_null(False)) & ~missing & ~point
         if c.kind == "int":
             unparsable = unparsable | point
     if c.kind == "int":

@@ -30,7 +30,6 @@ Rule ids (besides the ``csv-*`` rules of :mod:`pipelines.sources.swecsv`): ``vis
 from __future__ import annotations
 
 import csv
-import json
 import math
 import re
 import sys
@@ -43,7 +42,7 @@ import pyarrow as pa
 
 from pipelines import reference
 from pipelines.sources import swecsv
-from pipelines.sources.pxweb import ViolationLog
+from pipelines.sources.pxweb import INT64_LIMIT, ViolationLog, plain_number, strict_json
 from pipelines.sources.registry import Source
 from pipelines.sources.swecsv import Col
 
@@ -744,8 +743,8 @@ def _result_table(rows: list[dict[str, Any]]) -> pa.Table:
 def read_catalog(data: bytes, file_name: str) -> pa.Table:
     """Read the indicator catalog (JSON); one raw row per measure and per sub-measure."""
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        doc = strict_json(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as err:  # json.JSONDecodeError is a ValueError
         raise swecsv.rejection(
             file_name, "vis-katalog-json", f"filen är inte giltig JSON (UTF-8): {err}"
         ) from None
@@ -790,6 +789,15 @@ def read_catalog(data: bytes, file_name: str) -> pa.Table:
         rows += parsed
     log.raise_if_any()
     return pa.table({f.name: [r.get(f.name) for r in rows] for f in CATALOG_SCHEMA}, schema=CATALOG_SCHEMA)
+
+
+# validFrom: epoch milliseconds from 1970-01-01 to 2100-01-01 (anything else is no catalog date)
+VALID_FROM_RANGE = (0.0, 4_102_444_800_000.0)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}…"
 
 
 def _text(measure: dict[str, Any], key: str, index: int, log: ViolationLog, *, required: bool) -> str | None:
@@ -857,9 +865,12 @@ def _catalog_measure(measure: dict[str, Any], index: int, log: ViolationLog) -> 
         )
     target = measure.get("targetValue")
     if target is not None:
-        if isinstance(target, bool) or not isinstance(target, int | float) or not math.isfinite(target):
+        if plain_number(target) is None:
             log.add(
-                "vis-katalog-falt", f"targetValue {target!r} är inget tal", row=index, column="targetValue"
+                "vis-katalog-falt",
+                f"targetValue {_shown(target)} är inget ändligt tal",
+                row=index,
+                column="targetValue",
             )
         elif unit_type == "Andel" and not 0 <= target <= 1:
             log.add(
@@ -875,20 +886,23 @@ def _catalog_measure(measure: dict[str, Any], index: int, log: ViolationLog) -> 
     valid_from = measure.get("validFrom")
     giltig: date | None = None
     if valid_from is not None:
-        if isinstance(valid_from, bool) or not isinstance(valid_from, int | float):
+        millis = plain_number(valid_from)
+        if millis is None or not VALID_FROM_RANGE[0] <= millis <= VALID_FROM_RANGE[1]:
             log.add(
                 "vis-katalog-falt",
-                f"validFrom {valid_from!r} ska vara epoch-millisekunder",
+                f"validFrom {_shown(valid_from)} ska vara epoch-millisekunder mellan 1970 och 2100",
                 row=index,
                 column="validFrom",
             )
         else:
-            giltig = datetime.fromtimestamp(valid_from / 1000, UTC).astimezone(_TZ).date()
+            giltig = datetime.fromtimestamp(millis / 1000, UTC).astimezone(_TZ).date()
     version = measure.get("versionNr")
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 0):
+    if version is not None and (
+        isinstance(version, bool) or not isinstance(version, int) or not 0 <= version < INT64_LIMIT
+    ):
         log.add(
             "vis-katalog-falt",
-            f"versionNr {version!r} ska vara ett heltal ≥ 0",
+            f"versionNr {_shown(version)} ska vara ett heltal från 0 till 2^63 − 1",
             row=index,
             column="versionNr",
         )
@@ -916,9 +930,7 @@ def _catalog_measure(measure: dict[str, Any], index: int, log: ViolationLog) -> 
         "npo": _text(measure, "npo", index, log, required=False),
         "enhetstyp": unit_type,
         "onskat_varde": sought,
-        "malvarde": float(target)
-        if isinstance(target, int | float) and not isinstance(target, bool)
-        else None,
+        "malvarde": plain_number(target),
         "matttyp": _text(measure, "measureType", index, log, required=False),
         "matfrekvens": _names(measure, "measuringFrequencies", FREQUENCIES, index, log),
         "organisationsniva": _names(measure, "organizationalLevels", None, index, log),
