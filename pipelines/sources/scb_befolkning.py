@@ -413,6 +413,7 @@ def _civilstand_removed(cells: list[_Cell], tabell: Tabell, log: pxweb.Violation
     for cell in cells:
         groups.setdefault((cell.region, cell.alder, cell.kon, cell.year, cell.month), []).append(cell)
     out: list[_Cell] = []
+    incomplete: list[tuple[_Cell, str]] = []  # (first cell, missing civilstånd) of each partial group
     for group in groups.values():
         first = min(group, key=lambda c: c.row)
         totals = [c for c in group if c.civilstand == CIVILSTAND_TOTAL]
@@ -426,20 +427,23 @@ def _civilstand_removed(cells: list[_Cell], tabell: Tabell, log: pxweb.Violation
         else:
             present = {c.civilstand for c in group}
             if present != CIVILSTAND_CODES:
-                missing = ", ".join(sorted(CIVILSTAND_CODES - {s for s in present if s is not None}))
-                log.add(
-                    "scb-civilstand-ofullstandig",
-                    f"Variabeln {CIVILSTAND} är med men saknar {missing} för region {first.region}, ålder "
-                    f"{first.alder}, kön {first.kon}, {first.when()}: summan vore inte hela befolkningen. "
-                    f"Eliminera {CIVILSTAND} i uttaget eller ta med alla civilstånd (OG, G, SK, ÄNKL) "
-                    f"eller totalen {CIVILSTAND_TOTAL}.",
-                    row=first.row,
-                    column=CIVILSTAND,
-                )
+                incomplete.append((first, ", ".join(sorted(CIVILSTAND_CODES - present))))
                 continue
             value, row = sum(parts), first.row
         out.append(
             _Cell(first.region, None, first.alder, first.kind, first.kon, first.year, first.month, value, row)
+        )
+    if incomplete:
+        first, missing = min(incomplete, key=lambda item: item[0].row)
+        more = f" (och {len(incomplete) - 1} celler till)" if len(incomplete) > 1 else ""
+        log.add(
+            "scb-civilstand-ofullstandig",
+            f"Variabeln {CIVILSTAND} är med men saknar {missing} för region {first.region}, ålder "
+            f"{first.alder}, kön {first.kon}, {first.when()}{more}: summan vore inte hela befolkningen. "
+            f"Eliminera {CIVILSTAND} i uttaget eller ta med alla civilstånd (OG, G, SK, ÄNKL) eller "
+            f"totalen {CIVILSTAND_TOTAL}.",
+            row=first.row,
+            column=CIVILSTAND,
         )
     return out
 
