@@ -96,14 +96,39 @@ def macros_used(code: str) -> set[str]:
 
 
 def code_version(table: str) -> str:
-    """Hash of ``sql/<table>.sql`` and of the definitions of the macros it uses: editing a macro
-    changes the code version of exactly the tables whose SQL calls it."""
+    """Hash of ``sql/<table>.sql``, of the definitions of the macros it uses and of the count columns
+    its ``skyddad`` flag reads: editing a macro changes the code version of exactly the tables whose
+    SQL calls it, editing a ``skydd.antal`` declaration that of its table."""
     code = sql_text(table)
     definitions = macros()
     digest = hashlib.sha256(code.encode())
     for name in sorted(macros_used(code)):
         digest.update(f"\0{definitions[name]}".encode())
+    counts = skydd_counts(table)
+    if counts:
+        digest.update(f"\0skyddad:{','.join(counts)}".encode())
     return digest.hexdigest()[:16]
+
+
+SKYDD_PARAMETER = "minsta_antal_visas"
+SKYDD_COLUMN = "skyddad"
+
+
+def skydd_counts(table: str) -> list[str]:
+    """The count columns of ``table``'s ``skydd.antal`` declaration in ``sql/schema.yml`` (none for
+    tables without one): the build adds a ``skyddad`` column computed from them."""
+    from pipelines import schema  # schema reads SQL_DIR from here
+
+    spec = schema.documented().get(table, {}).get("skydd")
+    antal = spec.get("antal") if isinstance(spec, dict) else None
+    return [str(c) for c in antal] if isinstance(antal, dict) else []
+
+
+def skyddad_expression(counts: list[str]) -> str:
+    """SQL for the primary-suppression flag: some count of the row is 1 to ``$minsta_antal_visas`` − 1
+    (a count of 0 describes no individual). The frozen copy adds the complementary suppression."""
+    tests = [f'coalesce("{c}" BETWEEN 1 AND ${SKYDD_PARAMETER} - 1, false)' for c in counts]
+    return " OR ".join(tests)
 
 
 def tables_read(table: str) -> list[str]:
@@ -132,12 +157,23 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 def sql_param_names(table: str) -> set[str]:
     """The ``$name`` parameters that ``sql/<table>.sql`` uses."""
     code = strip_comments(sql_text(table))  # a $name in a comment is documentation, not a parameter
-    return set(re.findall(r"\$([a-z_][a-z0-9_]*)", code))
+    used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", code))
+    if skydd_counts(table):  # the skyddad flag binds the threshold: it is in the fingerprint
+        used.add(SKYDD_PARAMETER)
+    return used
 
 
 def build_table(con: duckdb.DuckDBPyConnection, table: str, params: Mapping[str, Any] | None = None) -> int:
-    """(Re)build ``table`` from ``sql/<table>.sql`` with bound ``params``; returns its row count."""
+    """(Re)build ``table`` from ``sql/<table>.sql`` with bound ``params``; returns its row count.
+
+    A table whose ``skydd`` declaration (``sql/schema.yml``) names counts gets a last column
+    ``skyddad``: true where a count is below ``$minsta_antal_visas`` (:func:`skyddad_expression`), so
+    a reader of the warehouse (``analysplan sql``, a notebook) sees which rows must not be shown.
+    """
     select = sql_text(table).strip().rstrip(";")
+    counts = skydd_counts(table)
+    if counts:
+        select = f"SELECT *, {skyddad_expression(counts)} AS {SKYDD_COLUMN} FROM (\n{select}\n) AS bygg"
     used = sql_param_names(table)
     bound = {k: v for k, v in (params or {}).items() if k in used}
     missing = used - set(bound)

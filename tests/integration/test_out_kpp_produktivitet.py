@@ -71,7 +71,7 @@ def test_open_care_share_includes_ytterfall(prod: duckdb.DuckDBPyConnection) -> 
 
 
 def test_ytterfall_cost_distribution(prod: duckdb.DuckDBPyConnection) -> None:
-    warehouse.build_table(prod, "out_kpp__ytterfall_fordelning", {"lan": "25"})
+    warehouse.build_table(prod, "out_kpp__ytterfall_fordelning", {"lan": "25", "minsta_antal_visas": 5})
     rows = prod.sql(
         "SELECT region_kod, dimension, grupp, grupp_namn, antal_ytterfall, kostnad_ytterfall_kr, "
         "andel_av_ytterfallskostnad, rang, andel_kumulativ FROM out_kpp__ytterfall_fordelning WHERE ar = 2020 ORDER BY ALL"

@@ -116,7 +116,7 @@ def test_productivity_by_quarter(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE TABLE core_drg__vikter AS SELECT * FROM (VALUES (2019, 'A', 1.0), (2019, 'B', 2.0), "
         "(2019, 'C', 0.5), (2020, 'A', 1.25), (2020, 'B', 2.0), (2021, 'A', 1.0)) t(ar, drg, vikt)"
     )
-    warehouse.build_table(con, "out_kpp__produktivitet_kvartal", {})
+    warehouse.build_table(con, "out_kpp__produktivitet_kvartal", {"minsta_antal_visas": 5})
     where = "ar = $a AND kvartal = $q AND sjukhus = 'SUN' AND vardform = 'sluten'"
     q1 = one(con, "out_kpp__produktivitet_kvartal", where, {"a": 2020, "q": 1})
     # 2020 Q1: (900 + 2 600) / (1,25 + 2); 2019 Q1 at the 2020 weights: the ytterfall and C (no 2020

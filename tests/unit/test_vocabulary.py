@@ -67,7 +67,7 @@ PLAIN: dict[str, str] = {
     # yes/no
     "ytterfall": "BOOLEAN", "signifikant": "BOOLEAN", "undertryckt": "BOOLEAN", "inom_maxledtid": "BOOLEAN",
     "okad_produktivitet": "BOOLEAN", "signifikant_mot_mal": "BOOLEAN", "signifikant_mot_riket": "BOOLEAN",
-    "ar_komplett": "BOOLEAN", "har_indikator": "BOOLEAN", "battre_an_riket": "BOOLEAN",
+    "ar_komplett": "BOOLEAN", "har_indikator": "BOOLEAN", "battre_an_riket": "BOOLEAN", "skyddad": "BOOLEAN",
     # SVF: the new vårdförlopp
     "omgang": "INTEGER", "senaste_ar": "INTEGER", "indikator_npo": "VARCHAR",
 }  # fmt: skip
