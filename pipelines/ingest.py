@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 
 from pipelines import build, contracts, parametrar, reference, warehouse
@@ -64,10 +65,41 @@ def files_fingerprint(files: Sequence[StoredFile]) -> str:
     return hashlib.sha256("\n".join(sorted(f.sha256 for f in files)).encode()).hexdigest()
 
 
+# What a reader may raise on a file it did not foresee (a reader's own checks raise RejectedInput).
+_UNFORESEEN = (
+    ArithmeticError,
+    LookupError,
+    RecursionError,
+    TypeError,
+    ValueError,
+    OSError,
+    pa.ArrowException,
+    pl.exceptions.PolarsError,
+)
+
+
 def _read(source: Source, data: bytes, name: str) -> pa.Table:
+    """Parse a delivered file with its source's reader. A file the reader's rules did not foresee is
+    still rejected with file and rule (``fil-olaslig``), never a traceback; the reader should get a
+    rule of its own for it (tests/fixtures/bad/)."""
     if not data.strip():
         raise RejectedInput([Violation(name, "tom-fil", "filen är tom")])
-    return source.reader(data, name)
+    try:
+        return source.reader(data, name)
+    except RejectedInput:
+        raise
+    except _UNFORESEEN as err:
+        detail = " ".join(str(err).split())[:200]
+        raise RejectedInput(
+            [
+                Violation(
+                    name,
+                    "fil-olaslig",
+                    f"filen kunde inte läsas som {source.name} ({type(err).__name__}: {detail}); "
+                    "kontrollera att det är rätt fil för källan",
+                )
+            ]
+        ) from None
 
 
 def load_raw(
