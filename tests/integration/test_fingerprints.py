@@ -247,11 +247,12 @@ def test_each_table_records_its_parameters_and_its_inputs(ws: Workspace) -> None
             "ytterfall_vardtid_k": 2.0,
         }
         assert params("out_kpp__kontakter") == kontakter
-        assert params("out_kpp__cancer") == kontakter  # binds nothing itself: all inherited
+        # its own: only the threshold of its skyddad flag (sql/schema.yml skydd); the rest inherited
+        assert params("out_kpp__cancer") == {**kontakter, "minsta_antal_visas": 5}
         frozen = publish.frozen_parameters(
             con, ["out_scb__aldersstruktur", "out_kpp__cancer"], {"period": 2020, "lan": "25"}
         )
-        assert frozen == {"period": 2020, **kontakter}
+        assert frozen == {"period": 2020, **kontakter, "minsta_antal_visas": 5}
 
 
 def test_a_changed_parameter_is_recorded_where_it_was_used(
