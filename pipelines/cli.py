@@ -241,14 +241,21 @@ def materialize(
 def sql(
     query: Annotated[str, typer.Argument(help='t.ex. "SELECT * FROM out_scb__aldersstruktur LIMIT 5"')],
 ) -> None:
-    """Kör skrivskyddad SQL mot lagret och skriv ut resultatet som CSV (rubrikrad, sedan rader)."""
+    """Kör skrivskyddad SQL mot lagret och skriv ut resultatet som CSV (rubrikrad, sedan rader).
+
+    Bara lagret läses: inga filer (COPY, EXPORT, read_csv …), inga andra databaser (ATTACH), inga
+    tillägg (INSTALL/LOAD) och inga inställningar (SET)."""
     import duckdb
 
+    from pipelines import query as readonly
     from pipelines import warehouse
 
     ws = current_workspace()
+    refused = readonly.refusal(query)
+    if refused:
+        raise _fail(refused, 2)
     try:
-        with warehouse.connect(ws.warehouse, read_only=True) as con:
+        with warehouse.connect_query(ws.warehouse) as con:
             rel = con.sql(query)
             if rel is None:
                 raise _fail("frågan gav inget resultat (endast SELECT-frågor skrivs ut)", 2)
@@ -258,7 +265,7 @@ def sql(
     except FileNotFoundError as err:
         raise _fail(str(err), 2) from None
     except duckdb.Error as err:
-        raise _fail(f"SQL-fel: {err}", 2) from None
+        raise _fail(readonly.explain(err), 2) from None
 
 
 fetch_app = typer.Typer(

@@ -129,6 +129,37 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         con.close()
 
 
+# `analysplan sql`: a read-only connection that can read the warehouse and nothing else. External
+# access off = no file or network: COPY … TO, EXPORT DATABASE, ATTACH, read_text/read_csv/glob of a
+# path, INSTALL/LOAD; no extension is fetched or loaded behind the user's back; and the configuration
+# is locked after the macros are installed, so SET/RESET/PRAGMA cannot turn any of it back on.
+QUERY_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+}
+
+
+@contextmanager
+def connect_query(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse opened read-only for ad-hoc queries: nothing outside it reachable, settings locked.
+
+    The database file itself is opened by ``duckdb.connect`` (before external access is off for
+    what the connection runs), then the macros, then the lock."""
+    if not path.exists():
+        raise FileNotFoundError(
+            f"Lagret finns inte än: {path}. Kör först `analysplan demo` eller `analysplan ingest`."
+        )
+    con = duckdb.connect(str(path), read_only=True, config=QUERY_CONFIG)
+    try:
+        install_macros(con)
+        con.execute("SET lock_configuration = true")
+        yield con
+    finally:
+        con.close()
+
+
 def sql_param_names(table: str) -> set[str]:
     """The ``$name`` parameters that ``sql/<table>.sql`` uses."""
     code = strip_comments(sql_text(table))  # a $name in a comment is documentation, not a parameter
