@@ -34,11 +34,12 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 @app.callback()
 def _configuration() -> None:
     """Check the configuration (county, parameters) before any command runs."""
-    from pipelines import parametrar
+    from pipelines import parametrar, workspace
 
     try:
         parametrar.lan()
         parametrar.current()
+        workspace.published_for_group()
     except (ValueError, TypeError) as err:
         raise _fail(str(err), 2) from None
 
