@@ -111,6 +111,8 @@ def current_workspace() -> Workspace:
     """The workspace named by ``$ANALYSPLAN_HOME`` (created if missing); sets ``DAGSTER_HOME`` to it
     and the umask to 077, so everything the program writes there is its owner's alone."""
     os.umask(UMASK)
+    # No telemetry to dagster.io, whatever the instance's dagster.yaml says (ours: enabled: false).
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     ws = Workspace(workspace_home()).ensure()
     os.environ["DAGSTER_HOME"] = str(ws.dagster_home)
     return ws
