@@ -8,7 +8,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install system-deps demo test lint typecheck pytest dev clean
+.PHONY: install system-deps demo test lint typecheck pytest dev clean audit
 
 $(UV):
 	python3 -m venv .tools
@@ -43,6 +43,12 @@ dev: install
 	$(UV) run --no-sync analysplan --help >/dev/null
 	$(UV) run --no-sync bash -c 'export DAGSTER_HOME=$${ANALYSPLAN_HOME:-$$PWD/var}/dagster; mkdir -p $$DAGSTER_HOME; \
 	  cp -n dagster.yaml $$DAGSTER_HOME/ ; dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000'
+
+# Vulnerability audit of the locked dependencies (needs PyPI's JSON API; see README "Säkerhet och underhåll").
+audit: $(UV)
+	mkdir -p var
+	$(UV) export --frozen --format requirements-txt --all-groups --no-emit-project > var/krav.txt
+	$(UV) tool run --from pip-audit==2.10.1 pip-audit -r var/krav.txt --require-hashes --disable-pip --strict
 
 clean:
 	rm -rf .venv .tools var

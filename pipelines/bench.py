@@ -95,7 +95,7 @@ def prepare(folder: Path, scale: float, seed: int = 20200101) -> int:
     params = {"lan": reference.NORRBOTTEN}  # the county the demo data simulates
     for table in TABLES:
         warehouse.build_table(con, table, params)
-        con.execute(f"COPY {table} TO '{folder / table}.parquet' (FORMAT parquet)")
+        con.execute(f"COPY {table} TO $path (FORMAT parquet)", {"path": f"{folder / table}.parquet"})
     rows = warehouse.table_rows(con, "core_kpp__kontakter")
     con.close()
     return rows
@@ -120,7 +120,10 @@ def run_analysplan(folder: Path) -> dict[str, Any]:
     con.execute(warehouse.META_DDL)
     ingest.build_reference(con)
     for table in TABLES:
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{folder / table}.parquet')")
+        con.execute(
+            f"CREATE TABLE {table} AS SELECT * FROM read_parquet($path)",
+            {"path": f"{folder / table}.parquet"},
+        )
     params = {"lan": reference.NORRBOTTEN, **Parametrar().as_sql_params()}
     started = time.perf_counter()
     for table in ("out_kpp__kontakter", "out_kpp__ytterfall", "out_kpp__demografi_klinik"):

@@ -34,11 +34,12 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 @app.callback()
 def _configuration() -> None:
     """Check the configuration (county, parameters) before any command runs."""
-    from pipelines import parametrar
+    from pipelines import parametrar, workspace
 
     try:
         parametrar.lan()
         parametrar.current()
+        workspace.published_for_group()
     except (ValueError, TypeError) as err:
         raise _fail(str(err), 2) from None
 
@@ -241,14 +242,21 @@ def materialize(
 def sql(
     query: Annotated[str, typer.Argument(help='t.ex. "SELECT * FROM out_scb__aldersstruktur LIMIT 5"')],
 ) -> None:
-    """Kör skrivskyddad SQL mot lagret och skriv ut resultatet som CSV (rubrikrad, sedan rader)."""
+    """Kör skrivskyddad SQL mot lagret och skriv ut resultatet som CSV (rubrikrad, sedan rader).
+
+    Bara lagret läses: inga filer (COPY, EXPORT, read_csv …), inga andra databaser (ATTACH), inga
+    tillägg (INSTALL/LOAD) och inga inställningar (SET)."""
     import duckdb
 
+    from pipelines import query as readonly
     from pipelines import warehouse
 
     ws = current_workspace()
+    refused = readonly.refusal(query)
+    if refused:
+        raise _fail(refused, 2)
     try:
-        with warehouse.connect(ws.warehouse, read_only=True) as con:
+        with warehouse.connect_query(ws.warehouse) as con:
             rel = con.sql(query)
             if rel is None:
                 raise _fail("frågan gav inget resultat (endast SELECT-frågor skrivs ut)", 2)
@@ -258,7 +266,7 @@ def sql(
     except FileNotFoundError as err:
         raise _fail(str(err), 2) from None
     except duckdb.Error as err:
-        raise _fail(f"SQL-fel: {err}", 2) from None
+        raise _fail(readonly.explain(err), 2) from None
 
 
 fetch_app = typer.Typer(

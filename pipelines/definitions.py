@@ -42,6 +42,7 @@ manadsuppdatering = dg.ScheduleDefinition(
 
 def resources() -> dict[str, object]:
     """The resources, bound to the current workspace ($ANALYSPLAN_HOME) and county ($ANALYSPLAN_LAN)."""
+    parametrar.current()  # ANALYSPLAN_PARAMETRAR checked before any run (Swedish error naming the parameter)
     ws = current_workspace()
     return {"analysplan": AnalysplanResource(home=str(ws.home), lan=parametrar.lan())}
 

@@ -256,7 +256,7 @@ def dry_run(
         dry.execute(build.DDL)
         warehouse.install_macros(dry)
         if ws.warehouse.exists():
-            dry.execute(f"ATTACH '{ws.warehouse}' AS wh (READ_ONLY)")
+            dry.execute("ATTACH $path AS wh (READ_ONLY)", {"path": str(ws.warehouse)})
             for (name,) in dry.sql(
                 "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'"
             ).fetchall():

@@ -46,7 +46,7 @@ import duckdb
 import polars as pl
 
 from pipelines import build, formatering, parametrar, reportlib, schema, skydd, warehouse
-from pipelines.workspace import REPO_ROOT, Workspace, atomic_write
+from pipelines.workspace import REPO_ROOT, Workspace, atomic_write, share_published
 
 REPORTS_DIR = REPO_ROOT / "reports"
 LOAD_CALL = re.compile(r"""\bload\(\s*["']([a-z0-9_]+)["']\s*\)""")
@@ -334,9 +334,10 @@ def _outputs(folder: Path, formats: Sequence[str]) -> dict[str, Path]:
 
 
 def _make_read_only(folder: Path) -> None:
+    """A version's files read-only for their owner (the group's read comes from :func:`share_published`)."""
     for p in folder.rglob("*"):
         if p.is_file():
-            p.chmod(0o444)
+            p.chmod(0o400)
 
 
 def _update_index(ws: Workspace, slug: str, version: str, manifest: Mapping[str, Any]) -> None:
@@ -545,6 +546,7 @@ def write_review_site(ws: Workspace) -> Path:
     )
     target = ws.published / "index.html"
     atomic_write(target, page.encode())
+    share_published(ws)  # ANALYSPLAN_PUBLICERAT_GRUPP=1: the group may read published/
     return target
 
 

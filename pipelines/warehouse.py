@@ -95,10 +95,49 @@ def macros_used(code: str) -> set[str]:
     return found
 
 
+# Sums are exact in out_* tables. DuckDB adds floating-point numbers in parallel in whatever order
+# its threads finish, so the same build on the same inputs differed in the last bits (≤ 7e-7 kr on
+# sums of ~1e9 kr) and a report freezing such a table got a new version name. So every ``sum(x)``
+# in an out_* table's SQL is computed as ``sum(CAST(x AS DECIMAL(38,9)))``: each term rounded to
+# 1e-9 (of a krona, a share, a DRG point, …), then added exactly, in any order; the columns keep the
+# types the SQL gives them. Every out_* table is therefore bit-identical across runs on identical
+# inputs (tests/integration/test_deterministic_build.py). Rounding the results instead would not do:
+# a total of öre divided by a count often lies exactly on a rounding boundary.
+EXACT_SUM_TYPE = "DECIMAL(38,9)"
+SUM_CALL = re.compile(r"\bsum\s*\(", re.IGNORECASE)
+
+
+def exact_sums(code: str) -> str:
+    """``code`` with every ``sum(x)`` made exact: ``sum(CAST((x) AS DECIMAL(38,9)))`` (comments
+    dropped; a ``sum(`` inside a string literal is text, not a call)."""
+    code = strip_comments(code)
+    masked = re.sub(r"'[^']*'", lambda m: "'" + " " * (len(m.group()) - 2) + "'", code)
+    return _exact_sums(code, masked)
+
+
+def _exact_sums(code: str, masked: str) -> str:
+    out: list[str] = []
+    position = 0
+    for match in SUM_CALL.finditer(masked):
+        if match.start() < position:
+            continue  # inside an argument already rewritten (a sum of sums)
+        depth, end = 1, match.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(masked[end], 0)
+            end += 1
+        inner = slice(match.end(), end - 1)
+        out.append(code[position : match.start()])
+        out.append(f"sum(CAST(({_exact_sums(code[inner], masked[inner])}) AS {EXACT_SUM_TYPE}))")
+        position = end
+    out.append(code[position:])
+    return "".join(out)
+
+
 def code_version(table: str) -> str:
     """Hash of ``sql/<table>.sql``, of the definitions of the macros it uses and of the count columns
     its ``skyddad`` flag reads: editing a macro changes the code version of exactly the tables whose
-    SQL calls it, editing a ``skydd.antal`` declaration that of its table."""
+    SQL calls it, editing a ``skydd.antal`` declaration that of its table. An out_* table's includes
+    how its sums are made exact (:func:`exact_sums`)."""
     code = sql_text(table)
     definitions = macros()
     digest = hashlib.sha256(code.encode())
@@ -107,6 +146,8 @@ def code_version(table: str) -> str:
     counts = skydd_counts(table)
     if counts:
         digest.update(f"\0skyddad:{','.join(counts)}".encode())
+    if table.startswith("out_"):
+        digest.update(f"\0exact sums {EXACT_SUM_TYPE}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -154,6 +195,37 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         con.close()
 
 
+# `analysplan sql`: a read-only connection that can read the warehouse and nothing else. External
+# access off = no file or network: COPY … TO, EXPORT DATABASE, ATTACH, read_text/read_csv/glob of a
+# path, INSTALL/LOAD; no extension is fetched or loaded behind the user's back; and the configuration
+# is locked after the macros are installed, so SET/RESET/PRAGMA cannot turn any of it back on.
+QUERY_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+}
+
+
+@contextmanager
+def connect_query(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse opened read-only for ad-hoc queries: nothing outside it reachable, settings locked.
+
+    The database file itself is opened by ``duckdb.connect`` (before external access is off for
+    what the connection runs), then the macros, then the lock."""
+    if not path.exists():
+        raise FileNotFoundError(
+            f"Lagret finns inte än: {path}. Kör först `analysplan demo` eller `analysplan ingest`."
+        )
+    con = duckdb.connect(str(path), read_only=True, config=QUERY_CONFIG)
+    try:
+        install_macros(con)
+        con.execute("SET lock_configuration = true")
+        yield con
+    finally:
+        con.close()
+
+
 def sql_param_names(table: str) -> set[str]:
     """The ``$name`` parameters that ``sql/<table>.sql`` uses."""
     code = strip_comments(sql_text(table))  # a $name in a comment is documentation, not a parameter
@@ -179,8 +251,25 @@ def build_table(con: duckdb.DuckDBPyConnection, table: str, params: Mapping[str,
     missing = used - set(bound)
     if missing:
         raise KeyError(f"sql/{table}.sql needs parameters {sorted(missing)}")
+    if table.startswith("out_"):
+        select = exact_select(con, select, bound)
     con.execute(f'CREATE OR REPLACE TABLE "{table}" AS {select}', bound)
     return table_rows(con, table)
+
+
+def exact_select(con: duckdb.DuckDBPyConnection, select: str, bound: Mapping[str, Any]) -> str:
+    """``select`` with exact sums (:func:`exact_sums`), each column cast back to the type the
+    original SQL gives it (from DESCRIBE, which binds the query without running it)."""
+    if not SUM_CALL.search(strip_comments(select)):
+        return select
+    columns = con.execute(f"DESCRIBE {select}", dict(bound)).fetchall()
+    casts = ", ".join(
+        f"CAST({quoted} AS {kind}) AS {quoted}"
+        for quoted, kind in (
+            ('"' + str(name).replace('"', '""') + '"', str(kind)) for name, kind, *_ in columns
+        )
+    )
+    return f"SELECT {casts} FROM ({exact_sums(select)})"
 
 
 def scalar(con: duckdb.DuckDBPyConnection, query: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -12,6 +12,13 @@ Layout (created on first use by any command)::
       demo/                   the demo generator's output before it is ingested
 
 Default: ``var/`` in the repository (ignored by git).
+
+Permissions: the workspace holds patient-level data, so only its owner can read it. Every entry
+point (the CLI, Dagster's definitions) calls :func:`current_workspace`, which sets the process's
+umask to 077 (folders 0700, files 0600, also for what DuckDB, Dagster and the renderer write) and
+makes the workspace folder itself 0700. With ``ANALYSPLAN_PUBLICERAT_GRUPP=1`` the owner's group may
+read the published reports: the workspace folder becomes 0710 (the group may pass, not list),
+``published/`` and its folders 0750, its files 0640 (a version's files 0440); nothing else changes.
 """
 
 from __future__ import annotations
@@ -22,6 +29,16 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_HOME = REPO_ROOT / "var"
+UMASK = 0o077
+GROUP_ENV = "ANALYSPLAN_PUBLICERAT_GRUPP"
+
+
+def published_for_group() -> bool:
+    """``$ANALYSPLAN_PUBLICERAT_GRUPP``: 1 = the group may read ``published/``; unset/0 = owner only."""
+    value = os.environ.get(GROUP_ENV, "").strip()
+    if value not in ("", "0", "1"):
+        raise ValueError(f"{GROUP_ENV}={value!r}: ange 1 (gruppen får läsa published/) eller 0")
+    return value == "1"
 
 
 @dataclass(frozen=True)
@@ -57,7 +74,8 @@ class Workspace:
 
     def ensure(self) -> Workspace:
         for folder in (self.home, self.dagster_home, self.incoming, self.published, self.staging, self.demo):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.home.chmod(0o710 if published_for_group() else 0o700)
         dagster_yaml = self.dagster_home / "dagster.yaml"
         if not dagster_yaml.exists():
             # The repo's dagster.yaml is the instance configuration; copy it into DAGSTER_HOME.
@@ -78,8 +96,23 @@ def workspace_home() -> Path:
     return Path(os.environ.get("ANALYSPLAN_HOME") or DEFAULT_HOME).expanduser().resolve()
 
 
+def share_published(ws: Workspace) -> None:
+    """With ``ANALYSPLAN_PUBLICERAT_GRUPP=1``: the group may read ``published/`` (folders g+rx, files g+r)."""
+    if not published_for_group() or not ws.published.exists():
+        return
+    for p in [ws.published, *ws.published.rglob("*")]:
+        if p.is_symlink():
+            continue
+        mode = p.stat().st_mode & 0o777
+        p.chmod(mode | (0o050 if p.is_dir() else 0o040))
+
+
 def current_workspace() -> Workspace:
-    """The workspace named by ``$ANALYSPLAN_HOME`` (created if missing); sets ``DAGSTER_HOME`` to it."""
+    """The workspace named by ``$ANALYSPLAN_HOME`` (created if missing); sets ``DAGSTER_HOME`` to it
+    and the umask to 077, so everything the program writes there is its owner's alone."""
+    os.umask(UMASK)
+    # No telemetry to dagster.io, whatever the instance's dagster.yaml says (ours: enabled: false).
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     ws = Workspace(workspace_home()).ensure()
     os.environ["DAGSTER_HOME"] = str(ws.dagster_home)
     return ws

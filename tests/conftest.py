@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.util
 import io
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,41 @@ from pipelines import ingest, warehouse
 from pipelines.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
+NETGUARD = Path(__file__).parent / "netguard"
+
+
+def _load_network_guard() -> Any:
+    spec = importlib.util.spec_from_file_location("analysplan_test_netguard", NETGUARD / "sitecustomize.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+network_guard = _load_network_guard()
+NETWORK_LOG = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No network in the tests: the guard in this process and, through ``sitecustomize`` on
+    ``PYTHONPATH``, in every Python process a test starts; attempts are logged for the session end."""
+    log = Path(tempfile.mkstemp(prefix="analysplan-natlogg-", suffix=".txt")[1])
+    config.stash[NETWORK_LOG] = log
+    os.environ[network_guard.LOG_ENV] = str(log)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NETGUARD), os.environ.get("PYTHONPATH")]))
+    network_guard.install()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the session if anything tried to reach the network, even if the error was swallowed."""
+    log = session.config.stash.get(NETWORK_LOG, None)
+    if log is None or not log.exists():
+        return
+    attempts = log.read_text(encoding="utf-8").strip()
+    log.unlink()
+    if attempts:
+        print(f"\nNätverksförsök under testerna (utanför loopback):\n{attempts}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture
