@@ -70,7 +70,7 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
         description=f"{source.description}: som levererad, en rad per rad i filen, med källfil och SHA-256.",
     )
     def raw_asset(context: dg.AssetExecutionContext, analysplan: AnalysplanResource) -> dg.MaterializeResult:
-        files = ingest.stored_files(analysplan.workspace, source.name)
+        files = ingest.current_files(analysplan.workspace, source.name)
         fp = build.fingerprint(source.code_version, {"filer": ingest.files_fingerprint(files)})
         with analysplan.connect() as con:
             if build.up_to_date(con, source.raw_table, fp):
