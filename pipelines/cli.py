@@ -127,6 +127,10 @@ def _ingest(source: str, files: list[Path]) -> int:
     if not report.new and not report.unchanged:
         console.print(f"Inget nytt för {source}.")
     core = get_source(source).core_table
+    if report.months:
+        from pipelines import drift
+
+        drift.sync_partitions(dg.DagsterInstance.get(), ws)  # the months the UI shows
     _materialize(dg.AssetSelection.assets(core).upstream())
     if report.change.changed:
         _print_stale(core)
@@ -347,6 +351,9 @@ def aterkalla(
         return
     for line in change.lines:
         console.print(f"{delivery.source}: {line}")
+    from pipelines import drift
+
+    drift.sync_partitions(dg.DagsterInstance.get(), ws)
     core = get_source(delivery.source).core_table
     _materialize(dg.AssetSelection.assets(core).upstream())
     _print_stale(core)

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 
 import dagster as dg
 
-from pipelines import inkorg
-from pipelines.workspace import current_workspace
+from pipelines import ingest, inkorg, leveranser
+from pipelines.workspace import Workspace, current_workspace
 
 
 def affected(core_tables: Iterable[str], assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetKey]:
@@ -18,10 +18,26 @@ def affected(core_tables: Iterable[str], assets: Sequence[dg.AssetsDefinition]) 
     return sorted(keys, key=lambda k: k.to_user_string())
 
 
+def sync_partitions(instance: dg.DagsterInstance, ws: Workspace) -> list[str]:
+    """Make the instance's monthly partitions the months that hold current rows; returns them."""
+    months = leveranser.current_months(ingest.deliveries(ws))
+    known = instance.get_dynamic_partitions(leveranser.PARTITIONS)
+    missing = [m for m in months if m not in known]
+    if missing:
+        instance.add_dynamic_partitions(leveranser.PARTITIONS, missing)
+    for gone in sorted(set(known) - set(months)):
+        instance.delete_dynamic_partition(leveranser.PARTITIONS, gone)
+    return months
+
+
 def _request(run_key: str, outcome: inkorg.Outcome, assets: Sequence[dg.AssetsDefinition]) -> dg.RunRequest:
+    # One changed month: that partition only (the other months' raw rows are not touched). Several,
+    # or a withdrawn one: a run without a partition brings every month in line.
+    months = sorted(outcome.months)
     return dg.RunRequest(
         run_key=run_key,
         asset_selection=affected(outcome.changed, assets),
+        partition_key=months[0] if len(months) == 1 else None,
         tags={"analysplan/leveranser": ",".join(str(i) for i in outcome.deliveries) or "-"},
     )
 
@@ -40,6 +56,7 @@ def build_inbox_sensor(
     def inkorg_sensor(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
         ws = current_workspace()
         outcome = inkorg.process_inbox(ws, log=context.log.info)
+        sync_partitions(context.instance, ws)
         if not outcome.changed:
             return dg.SkipReason(
                 f"inget nytt i inkorgen ({len(outcome.accepted)} inlästa utan ändring, "
@@ -66,6 +83,7 @@ def build_monthly_schedule(
         ws = current_workspace()
         outcome = inkorg.process_inbox(ws, log=context.log.info)
         outcome.merge(inkorg.refresh_live(ws, log=context.log.info))
+        sync_partitions(context.instance, ws)
         month = f"{context.scheduled_execution_time:%Y-%m}" if context.scheduled_execution_time else "manuell"
         if not outcome.changed:
             return dg.SkipReason(f"{month}: inget nytt i inkorgen eller från de levande källorna")

@@ -12,8 +12,8 @@ import hashlib
 import json
 import shutil
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,7 @@ def load_raw(
     source: Source,
     files: Sequence[StoredFile],
     parsed: Mapping[str, pa.Table] | None = None,
+    months: Collection[str] | None = None,
 ) -> int:
     """Bring ``source.raw_table`` in line with ``files``, incrementally and in one transaction.
 
@@ -90,7 +91,8 @@ def load_raw(
     longer present loses its rows, and rows of unchanged files are not rewritten — a new monthly
     extract adds its month only. A changed reader (code version) re-reads every file.
     ``parsed`` holds tables already read (by SHA-256), so a checked file is not parsed twice.
-    Returns the raw table's row count.
+    ``months`` (a monthly source's Dagster partitions) limits the work to the rows of those months;
+    the rest of the table is left as it is. Returns the raw table's row count.
     """
     if not files:
         raise MissingInput(
@@ -114,9 +116,9 @@ def load_raw(
         }
     wanted: dict[tuple[str, str, datetime], StoredFile] = {}
     for f in files:
-        months = f.periods if f.periods is not None and source.name in leveranser.PERIOD_SQL else None
+        file_months = f.periods if f.periods is not None and source.name in leveranser.PERIOD_SQL else None
         inlast = f.ingested_at.replace(tzinfo=None)
-        for m in months if months is not None else [None]:
+        for m in file_months if file_months is not None else [None]:
             wanted[(f.sha256, m if m is not None else "*", inlast)] = f
     # a file current for all its rows is matched on (file, time) whatever its months are
     whole = {(h, t) for (h, m, t), f in wanted.items() if m == "*"}
@@ -129,6 +131,14 @@ def load_raw(
                 added[h] = (f, None)
         elif (h, m, t) not in present:
             added.setdefault(h, (f, []))[1].append(m)  # type: ignore[union-attr]
+    if months is not None and not full:
+        only = set(months)
+        removed = [k for k in removed if k[1] in only]
+        added = {
+            h: (f, None if ms is None else [m for m in ms if m in only])
+            for h, (f, ms) in added.items()
+            if ms is None or any(m in only for m in ms)
+        }
     changed = {k[0] for k in removed} | set(added)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -200,6 +210,27 @@ def load_raw(
         con.execute("ROLLBACK")
         raise
     return rows
+
+
+def raw_in_sync(con: duckdb.DuckDBPyConnection, source: Source, files: Sequence[StoredFile]) -> bool:
+    """Whether the raw table holds exactly the current rows of ``files`` (after a partial load)."""
+    period_sql = leveranser.PERIOD_SQL.get(source.name, "''")
+    present = {
+        (str(h), str(m), t)
+        for h, m, t in con.sql(
+            f'SELECT DISTINCT kalla_sha256, {period_sql}, kalla_inlast FROM "{source.raw_table}"'
+        ).fetchall()
+    }
+    wanted = set()
+    for f in files:
+        t = f.ingested_at.replace(tzinfo=None)
+        if f.periods is None or source.name not in leveranser.PERIOD_SQL:
+            if not any(h == f.sha256 and pt == t for h, _, pt in present):
+                return False
+            wanted |= {k for k in present if k[0] == f.sha256 and k[2] == t}
+        else:
+            wanted |= {(f.sha256, m, t) for m in f.periods}
+    return present == wanted
 
 
 def _with_provenance(table: pa.Table, f: StoredFile) -> pa.Table:
@@ -407,6 +438,7 @@ class IngestReport:
     new: list[leveranser.Delivery]
     unchanged: list[tuple[str, leveranser.Delivery]]  # (file name given, the current delivery it matches)
     change: leveranser.Change
+    months: set[str] = field(default_factory=set)  # monthly sources: the months whose rows changed
 
 
 def accept(
@@ -494,7 +526,8 @@ def accept_report(
             folder / f"{f.sha256}.meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode()
         )
     leveranser.write_log(ws, log)
-    return IngestReport([f for f, _, _ in candidates] + reused, new, unchanged, change)
+    touched = leveranser.changed_months(before, log, source.name)
+    return IngestReport([f for f, _, _ in candidates] + reused, new, unchanged, change, touched)
 
 
 def withdraw(

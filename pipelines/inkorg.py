@@ -54,6 +54,7 @@ class Outcome:
     rejected: list[tuple[str, str, str]] = field(default_factory=list)  # (källa, file name, message)
     changed: set[str] = field(default_factory=set)  # core tables whose input changed
     deliveries: list[int] = field(default_factory=list)  # the deliveries made (pipelines.leveranser)
+    months: set[str] = field(default_factory=set)  # monthly sources: the months whose rows changed
     lines: list[str] = field(default_factory=list)  # what happened, in Swedish
 
     def merge(self, other: Outcome) -> None:
@@ -61,6 +62,7 @@ class Outcome:
         self.rejected += other.rejected
         self.changed |= other.changed
         self.deliveries += other.deliveries
+        self.months |= other.months
         self.lines += other.lines
 
 
@@ -105,6 +107,7 @@ def process_inbox(ws: Workspace, params: Mapping[str, Any] | None = None, log: L
             path.unlink()  # stored in incoming/ (or already there: same content)
             out.accepted.append((source.name, path.name))
             out.deliveries += [d.id for d in report.new]
+            out.months |= report.months
             lines = [
                 f"{source.name}: inget nytt i {name}: samma innehåll som {match.label()}"
                 for name, match in report.unchanged

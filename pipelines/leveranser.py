@@ -253,6 +253,26 @@ def describe(before: Sequence[Delivery], after: Sequence[Delivery], source: str)
     return Change(source, tuple(lines))
 
 
+PARTITIONS = "manad"  # Dagster's dynamic partitions of the monthly raw tables (assets/sources.py)
+
+
+def current_months(deliveries: Sequence[Delivery]) -> list[str]:
+    """The months that hold current rows in any monthly source: the raw tables' partitions."""
+    return sorted({m for s in PERIOD_SQL for held in live(deliveries, s).values() for m in held if m})
+
+
+def changed_months(before: Sequence[Delivery], after: Sequence[Delivery], source: str) -> set[str]:
+    """The months whose current rows differ between two states of the log (monthly sources)."""
+    if not is_monthly(source):
+        return set()
+    old, new = live(before, source), live(after, source)
+
+    def owners(held: Mapping[int, Mapping[str, int]]) -> set[tuple[int, str]]:
+        return {(did, m) for did, months in held.items() for m in months}
+
+    return {m for _, m in owners(old) ^ owners(new)}
+
+
 def withdraw(deliveries: Sequence[Delivery], delivery_id: int, at: datetime) -> list[Delivery]:
     """The log with delivery ``delivery_id`` withdrawn (KeyError / ValueError with a Swedish message)."""
     found = [d for d in deliveries if d.id == delivery_id]

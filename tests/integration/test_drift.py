@@ -17,7 +17,7 @@ from pipelines.workspace import Workspace
 from tests.conftest import materialize
 from tests.integration.fetch_fakes import FakeKolada
 from tests.integration.kpp_fixtures import FIXTURES
-from tests.integration.test_leveranser import FEBRUARY, JANUARY, contact, write
+from tests.integration.test_leveranser import FEBRUARY, JANUARY, JANUARY_FIXED, contact, write
 
 KPP_REPORTS = {"report_cancer", "report_demografi", "report_kpp_2020", "report_ytterfall"}
 
@@ -38,6 +38,19 @@ def drop(workspace: Workspace, source: str, path: Path) -> Path:
     return Path(shutil.move(str(path), folder / path.name))
 
 
+def run_partition(selection: dg.AssetSelection, month: str) -> dg.ExecuteInProcessResult:
+    from pipelines import definitions
+
+    return dg.materialize(
+        definitions.ALL_ASSETS,
+        selection=selection,
+        instance=dg.DagsterInstance.get(),
+        resources=definitions.resources(),
+        partition_key=month,
+        raise_on_error=False,
+    )
+
+
 def keys(request: dg.RunRequest) -> set[str]:
     return {k.to_user_string() for k in request.asset_selection or []}
 
@@ -47,7 +60,7 @@ def test_the_sensor_ingests_the_inbox_rejects_with_a_message_and_requests_what_i
 ) -> None:
     sensor = defs.get_sensor_def("inkorg")
     instance = dg.DagsterInstance.get()  # the workspace's (DAGSTER_HOME); not closed here
-    context = dg.build_sensor_context(instance=instance)
+    context = dg.build_sensor_context(instance=instance, definitions=defs)
     assert isinstance(sensor(context), dg.SkipReason)  # empty inbox
 
     good = drop(workspace, "kpp-kontakter", write(tmp_path, "kpp_2021_01.csv", JANUARY))
@@ -68,6 +81,8 @@ def test_the_sensor_ingests_the_inbox_rejects_with_a_message_and_requests_what_i
     assert {k for k in selected if k.startswith("report_")} == KPP_REPORTS
     assert "out_scb__aldersstruktur" not in selected and "report_befolkning" not in selected
     assert result.tags["analysplan/leveranser"] == "2"
+    assert result.partition_key == "2021-01"  # the one month that changed
+    assert instance.get_dynamic_partitions("manad") == ["2021-01"]
 
     # accepted: stored in incoming/ and gone from the inbox; rejected: moved aside with its message
     assert not good.exists()
@@ -85,8 +100,13 @@ def test_the_sensor_ingests_the_inbox_rejects_with_a_message_and_requests_what_i
     assert "Okänd källa 'kpp'" in (unknown_rejected / "kpp_2021_04.csv.fel.txt").read_text(encoding="utf-8")
     assert not unknown.exists()
 
-    # The run the sensor asked for brings the month into the core table.
-    assert materialize(dg.AssetSelection.assets("core_kpp__kontakter").upstream()).success
+    # The run the sensor asked for (its month's partition) brings the month into the core table.
+    run = run_partition(dg.AssetSelection.assets("core_kpp__kontakter").upstream(), "2021-01")
+    assert run.success
+    [raw] = [
+        e for e in run.get_asset_materialization_events() if e.asset_key == dg.AssetKey("raw_kpp__kontakter")
+    ]
+    assert raw.partition == "2021-01"
     with warehouse.connect(workspace.warehouse, read_only=True) as con:
         assert con.sql("SELECT count(*) FROM core_kpp__kontakter").fetchall() == [(6,)]
 
@@ -99,7 +119,9 @@ def test_the_schedule_does_the_inbox_and_the_live_sources_and_requests_only_what
     tick = datetime(2026, 2, 2, 5, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
     logged: list[str] = []
     instance = dg.DagsterInstance.get()  # the workspace's (DAGSTER_HOME); not closed here
-    context = dg.build_schedule_context(instance=instance, scheduled_execution_time=tick)
+    context = dg.build_schedule_context(
+        instance=instance, scheduled_execution_time=tick, repository_def=defs.get_repository_def()
+    )
     # Nothing waiting, no live sources configured: skipped, and the log says why.
     original = inkorg.refresh_live
 
@@ -145,3 +167,32 @@ def test_the_schedule_does_the_inbox_and_the_live_sources_and_requests_only_what
         ".json (leverans 3, period hela filen): 2 rader"
     )
     assert [d.source for d in ingest.deliveries(workspace)] == ["drg-vikter", "kpp-kontakter", "kolada"]
+
+
+def test_a_run_for_one_month_loads_that_month_only(
+    workspace: Workspace, defs: dg.Definitions, tmp_path: Path
+) -> None:
+    from pipelines import drift
+
+    params = {"lan": "25"}
+    ingest.accept(workspace, "kpp-kontakter", [write(tmp_path, "kpp_2021_01.csv", JANUARY)], params)
+    ingest.accept(workspace, "kpp-kontakter", [write(tmp_path, "kpp_2021_02.csv", FEBRUARY)], params)
+    assert materialize(dg.AssetSelection.assets("core_kpp__kontakter").upstream()).success  # both months
+    # Both months corrected, but only January's partition is run.
+    fixed_feb = [contact(f"VK2021-001{i}", 2, "1,00") for i in range(0, 5)]
+    ingest.accept(workspace, "kpp-kontakter", [write(tmp_path, "kpp_2021_01_v2.csv", JANUARY_FIXED)], params)
+    ingest.accept(workspace, "kpp-kontakter", [write(tmp_path, "kpp_2021_02_v2.csv", fixed_feb)], params)
+    assert drift.sync_partitions(dg.DagsterInstance.get(), workspace) == ["2021-01", "2021-02"]
+    raw = dg.AssetSelection.assets("raw_kpp__kontakter")
+    assert run_partition(raw, "2021-01").success
+
+    def files() -> list[tuple[str, int]]:
+        with warehouse.connect(workspace.warehouse, read_only=True) as con:
+            return con.sql(
+                "SELECT kalla_fil, count(*) FROM raw_kpp__kontakter GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+
+    assert files() == [("kpp_2021_01_v2.csv", 5), ("kpp_2021_02.csv", 5)]  # February not touched
+    # The table is not recorded as up to date, so a run without partitions finishes February.
+    assert materialize(raw).success
+    assert files() == [("kpp_2021_01_v2.csv", 5), ("kpp_2021_02_v2.csv", 5)]
