@@ -10,11 +10,14 @@ For the monthly sources (``kpp-kontakter``, ``svf-handelser``) a delivery **repl
 - the period is a month (``2024-03``) or a year (``2024``), read from the file name
   (``kpp_2024_03.csv``, ``kpp_norrbotten_2024.csv``, ``svf_handelser_2025_jan_jun.csv`` → 2025);
   a name without one gives the data's own span (one month, else the years its rows fall in);
-- a new delivery removes every row of *earlier* deliveries that falls in its period (by the row's
-  month: ``ar``/``manad`` for KPP, ``datum`` for SVF) and adds all of its own rows, so a corrected
-  month replaces exactly that month and a full-year re-delivery deletes the contacts it no longer
-  has. A row outside the file's period (a late correction of an earlier month) is kept, and the most
-  recently delivered version of a contact wins in the core table, as before;
+- a new delivery replaces every *earlier* delivery whose period lies within its own (all of that
+  delivery's rows), and of the others the rows that fall in a month both periods hold (by the row's
+  month: ``ar``/``manad`` for KPP, ``datum`` for SVF); it adds all of its own rows. So a corrected
+  month replaces exactly that month, a full-year re-delivery deletes the contacts it no longer has,
+  and a month delivered after its year replaces that month of the year file. A row outside its own
+  file's period (a late correction of an earlier month, a December pathway's January event) stays
+  until that file is replaced; the most recently delivered version of a contact wins in the core
+  table, as before;
 - withdrawing a delivery brings back what it replaced (the earlier delivery's rows for that
   period), or leaves the period empty when there was none;
 - re-sending a file whose content is already current is a no-op that names the delivery it
@@ -199,12 +202,21 @@ def live(deliveries: Sequence[Delivery], source: str) -> dict[int, dict[str, int
     for i, d in enumerate(active):
         later = active[i + 1 :]
         if is_monthly(source):
-            held = {m: n for m, n in d.months.items() if not any(e.covers(m) for e in later)}
+            held = {m: n for m, n in d.months.items() if not any(_replaces(e, d, m) for e in later)}
         else:
             held = {} if any(e.sha256 == d.sha256 for e in later) else dict(d.months)
         if held:
             out[d.id] = held
     return out
+
+
+def _replaces(new: Delivery, old: Delivery, month: str) -> bool:
+    """Whether ``new`` replaces ``old``'s rows in ``month``: all of them when its period contains
+    ``old``'s whole period, else those in a month both periods hold (a row outside its own file's
+    period, e.g. a December pathway's January event, stays until that file is replaced)."""
+    if old.period and all(new.covers(p) for p in old.period):
+        return True
+    return new.covers(month) and old.covers(month)
 
 
 def current_match(deliveries: Sequence[Delivery], source: str, sha256: str) -> Delivery | None:

@@ -201,3 +201,51 @@ def test_a_file_named_for_a_month_it_has_no_rows_in_is_rejected(workspace: Works
 def test_the_period_of_a_file(name: str, months: dict[str, int], period: tuple[str, ...]) -> None:
     assert leveranser.period_of("kpp-kontakter", name, months) == period
     assert leveranser.period_of("kpp-riket", name, months) == ()  # not a monthly source
+
+
+def _d(did: int, name: str, months: dict[str, int], withdrawn: bool = False) -> leveranser.Delivery:
+    from datetime import datetime
+
+    return leveranser.Delivery(
+        id=did,
+        source="svf-handelser",
+        sha256=f"sha{did}",
+        original_name=name,
+        delivered_at=datetime(2026, 1, did),
+        months=months,
+        period=leveranser.period_of("svf-handelser", name, months),
+        withdrawn_at=datetime(2026, 2, 1) if withdrawn else None,
+    )
+
+
+def test_which_rows_a_later_delivery_replaces() -> None:
+    # A year's events spill into January of the next year (a December pathway's treatment start):
+    # the next year's file does not take them, since they lie outside the 2024 file's own period.
+    y2024 = _d(1, "svf_handelser_2024.csv", {"2024-06": 10, "2024-12": 4, "2025-01": 2})
+    y2025 = _d(2, "svf_handelser_2025_jan_jun.csv", {"2025-01": 8, "2025-06": 3})
+    assert leveranser.live([y2024, y2025], "svf-handelser") == {1: dict(y2024.months), 2: dict(y2025.months)}
+    # A month delivered after its year replaces that month of the year file, and only that month.
+    dec = _d(3, "svf_handelser_2024_12.csv", {"2024-12": 5})
+    assert leveranser.live([y2024, y2025, dec], "svf-handelser")[1] == {"2024-06": 10, "2025-01": 2}
+    # The year again replaces the year and the month inside it, spill-over rows included.
+    again = _d(4, "svf_handelser_2024_ny.csv", {"2024-06": 9, "2024-12": 4})
+    assert leveranser.live([y2024, y2025, dec, again], "svf-handelser") == {
+        2: dict(y2025.months),
+        4: dict(again.months),
+    }
+    # Withdrawing the re-delivery gives back the state before it.
+    withdrawn = leveranser.withdraw([y2024, y2025, dec, again], 4, datetime_now())
+    assert leveranser.live(withdrawn, "svf-handelser") == leveranser.live(
+        [y2024, y2025, dec], "svf-handelser"
+    )
+    assert leveranser.changed_months([y2024, y2025, dec], [y2024, y2025, dec, again], "svf-handelser") == {
+        "2024-06",
+        "2024-12",
+        "2025-01",
+    }
+
+
+def datetime_now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime(2026, 3, 1, tzinfo=UTC)
