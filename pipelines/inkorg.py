@@ -105,6 +105,7 @@ def process_inbox(ws: Workspace, params: Mapping[str, Any] | None = None, log: L
             message = str(err)
         else:
             path.unlink()  # stored in incoming/ (or already there: same content)
+            (path.parent / REJECTED / f"{path.name}.fel.txt").unlink(missing_ok=True)  # fixed and resent
             out.accepted.append((source.name, path.name))
             out.deliveries += [d.id for d in report.new]
             out.months |= report.months

@@ -64,6 +64,9 @@ def test_the_sensor_ingests_the_inbox_rejects_with_a_message_and_requests_what_i
     assert isinstance(sensor(context), dg.SkipReason)  # empty inbox
 
     good = drop(workspace, "kpp-kontakter", write(tmp_path, "kpp_2021_01.csv", JANUARY))
+    earlier = workspace.home / "inkorg" / "kpp-kontakter" / "avvisade" / "kpp_2021_01.csv.fel.txt"
+    earlier.parent.mkdir()
+    earlier.write_text("Filen avvisades: …\n", encoding="utf-8")  # the file was rejected once, then fixed
     bad_row = contact("VK2021-0099", 1, "100,00", patient="19121212-1212")
     bad = drop(workspace, "kpp-kontakter", write(tmp_path, "kpp_2021_02.csv", [*FEBRUARY, bad_row]))
     half = drop(workspace, "kpp-kontakter", write(tmp_path, "kpp_2021_03.csv.part", FEBRUARY))
@@ -85,7 +88,7 @@ def test_the_sensor_ingests_the_inbox_rejects_with_a_message_and_requests_what_i
     assert instance.get_dynamic_partitions("manad") == ["2021-01"]
 
     # accepted: stored in incoming/ and gone from the inbox; rejected: moved aside with its message
-    assert not good.exists()
+    assert not good.exists() and not earlier.exists()
     assert [d.original_name for d in ingest.deliveries(workspace)] == [
         "viktlista_2021.csv",
         "kpp_2021_01.csv",
