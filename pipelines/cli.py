@@ -110,21 +110,56 @@ def _ingest(source: str, files: list[Path]) -> int:
 
     ws = current_workspace()
     try:
-        stored = ingest.accept(ws, source, files)
+        report = ingest.accept_report(ws, source, files)
     except KeyError as err:
         raise _fail(str(err.args[0]), 2) from None
     except RejectedInput as err:
         raise _fail(str(err), 2) from None
     except ingest.ContractBroken as err:
         raise _fail(str(err), 3) from None
-    if stored:
+    stored = report.stored
+    for name, match in report.unchanged:
         console.print(
-            f"{len(stored)} ny(a) fil(er) för {source}: " + ", ".join(f.original_name for f in stored)
+            f"Inget nytt i {name}: samma innehåll som {match.label()}, "
+            f"inläst {match.delivered_at:%Y-%m-%d %H:%M}."
         )
-    else:
-        console.print(f"Inget nytt för {source}: filen/filerna är redan inlästa (samma innehåll).")
-    _materialize(dg.AssetSelection.assets(get_source(source).core_table).upstream())
+    for line in report.change.lines:
+        console.print(f"{source}: {line}")
+    if not report.new and not report.unchanged:
+        console.print(f"Inget nytt för {source}.")
+    core = get_source(source).core_table
+    if report.months:
+        from pipelines import drift
+
+        drift.sync_partitions(dg.DagsterInstance.get(), ws)  # the months the UI shows
+    _materialize(dg.AssetSelection.assets(core).upstream())
+    if report.change.changed:
+        _print_stale(core)
     return len(stored)
+
+
+def _print_stale(core_table: str) -> None:
+    """Name the tables and reports built on ``core_table``: they are stale until the next build."""
+    import dagster as dg
+
+    from pipelines import definitions
+
+    stale = sorted(
+        k.to_user_string()
+        for k in dg.AssetSelection.assets(core_table)
+        .downstream(include_self=False)
+        .resolve(definitions.ALL_ASSETS)
+    )
+    if not stale:
+        return
+    tables = [k for k in stale if not k.startswith("report_")]
+    reports = [k.removeprefix("report_").replace("_", "-") for k in stale if k.startswith("report_")]
+    text = f"Inaktuella nu (bygger på {core_table}): {len(tables)} tabeller ({', '.join(tables)})"
+    if reports:
+        text += f" och {len(reports)} rapporter ({', '.join(reports)})"
+    console.print(
+        f'[yellow]{text}.[/] Bygg om dem med `analysplan materialize "key:{core_table}+"`.', soft_wrap=True
+    )
 
 
 @app.command()
@@ -267,6 +302,69 @@ def sql(
         raise _fail(str(err), 2) from None
     except duckdb.Error as err:
         raise _fail(readonly.explain(err), 2) from None
+
+
+@app.command()
+def leveranser(
+    kalla: Annotated[str | None, typer.Argument(metavar="KÄLLA", help="Källa, t.ex. kpp-kontakter")] = None,
+) -> None:
+    """Lista leveranserna (inlästa filer): id, källa, period, rader, status och filnamn."""
+    from pipelines import ingest
+    from pipelines import leveranser as lev
+    from pipelines.sources.registry import get_source
+
+    ws = current_workspace()
+    if kalla is not None:
+        try:
+            get_source(kalla)
+        except KeyError as err:
+            raise _fail(str(err.args[0]), 2) from None
+    log = [d for d in ingest.deliveries(ws) if kalla is None or d.source == kalla]
+    if not log:
+        console.print("Inga leveranser." if kalla is None else f"Inga leveranser för {kalla}.")
+        return
+    held = {s: lev.live(log, s) for s in {d.source for d in log}}
+    print("id\tkälla\tperiod\trader\tstatus\tinläst\tfil")
+    for d in sorted(log, key=lambda d: d.id):
+        print(
+            f"{d.id}\t{d.source}\t{d.period_text}\t{d.rows}\t{lev.status(d, held[d.source])}\t"
+            f"{d.delivered_at:%Y-%m-%d %H:%M}\t{d.original_name}"
+        )
+
+
+@app.command()
+def aterkalla(
+    leverans_id: Annotated[
+        int, typer.Argument(metavar="ID", help="Leveransens id (se `analysplan leveranser`)")
+    ],
+) -> None:
+    """Återkalla en leverans: perioden får tillbaka leveransen den ersatte, eller töms."""
+    import dagster as dg
+
+    from pipelines import ingest
+    from pipelines.sources.registry import get_source
+
+    ws = current_workspace()
+    try:
+        delivery, change = ingest.withdraw(ws, leverans_id)
+    except KeyError as err:
+        raise _fail(str(err.args[0]), 2) from None
+    except ValueError as err:
+        raise _fail(str(err), 2) from None
+    except ingest.ContractBroken as err:
+        raise _fail(str(err), 3) from None
+    console.print(f"{delivery.label()} för {delivery.source} är återkallad (filen finns kvar i incoming/).")
+    if not change.changed:
+        console.print("Leveransen var redan ersatt: inga tabeller ändras.")
+        return
+    for line in change.lines:
+        console.print(f"{delivery.source}: {line}")
+    from pipelines import drift
+
+    drift.sync_partitions(dg.DagsterInstance.get(), ws)
+    core = get_source(delivery.source).core_table
+    _materialize(dg.AssetSelection.assets(core).upstream())
+    _print_stale(core)
 
 
 fetch_app = typer.Typer(

@@ -9,7 +9,7 @@ from assets.scb import scb_assets
 from assets.sources import reference_assets, source_assets
 from assets.svf import svf_assets
 from assets.vis import vis_assets
-from pipelines import parametrar
+from pipelines import drift, parametrar
 from pipelines.resources import AnalysplanResource
 from pipelines.workspace import current_workspace
 
@@ -31,13 +31,8 @@ hela_kedjan = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
-manadsuppdatering = dg.ScheduleDefinition(
-    name="manadsuppdatering",
-    job=hela_kedjan,
-    cron_schedule="0 5 2 * *",  # 05:00 on the 2nd of every month
-    execution_timezone="Europe/Stockholm",
-    description="Månadsvis uppdatering av alla tabeller och rapporter.",
-)
+manadsuppdatering = drift.build_monthly_schedule(hela_kedjan, ALL_ASSETS)
+inkorg = drift.build_inbox_sensor(hela_kedjan, ALL_ASSETS)
 
 
 def resources() -> dict[str, object]:
@@ -52,6 +47,7 @@ def build_definitions() -> dg.Definitions:
         assets=ALL_ASSETS,
         jobs=[hela_kedjan],
         schedules=[manadsuppdatering],
+        sensors=[inkorg],
         resources=resources(),
         executor=dg.in_process_executor,
     )

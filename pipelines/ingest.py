@@ -12,8 +12,8 @@ import hashlib
 import json
 import shutil
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from pipelines import build, contracts, parametrar, reference, warehouse
+from pipelines import build, contracts, leveranser, parametrar, reference, warehouse
 from pipelines.errors import MissingInput, RejectedInput, Violation
 from pipelines.sources.registry import Source, get_source
 from pipelines.workspace import Workspace, atomic_write
@@ -34,8 +34,11 @@ class StoredFile:
     sha256: str
     path: Path
     original_name: str
-    ingested_at: datetime
+    ingested_at: datetime  # when the delivery that makes it current was accepted
     size: int
+    # monthly sources: the months ("YYYY-MM") of its rows that are current (pipelines.leveranser);
+    # None: all of its rows
+    periods: tuple[str, ...] | None = None
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -62,7 +65,12 @@ def stored_files(ws: Workspace, source: str) -> list[StoredFile]:
 
 
 def files_fingerprint(files: Sequence[StoredFile]) -> str:
-    return hashlib.sha256("\n".join(sorted(f.sha256 for f in files)).encode()).hexdigest()
+    """The raw table's input: which files, delivered when, with which of their months current."""
+    lines = sorted(
+        f"{f.sha256} {f.ingested_at.isoformat()} {','.join(f.periods) if f.periods is not None else '*'}"
+        for f in files
+    )
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 # What a reader may raise on a file it did not foresee (a reader's own checks raise RejectedInput).
@@ -107,6 +115,7 @@ def load_raw(
     source: Source,
     files: Sequence[StoredFile],
     parsed: Mapping[str, pa.Table] | None = None,
+    months: Collection[str] | None = None,
 ) -> int:
     """Bring ``source.raw_table`` in line with ``files``, incrementally and in one transaction.
 
@@ -114,7 +123,8 @@ def load_raw(
     longer present loses its rows, and rows of unchanged files are not rewritten — a new monthly
     extract adds its month only. A changed reader (code version) re-reads every file.
     ``parsed`` holds tables already read (by SHA-256), so a checked file is not parsed twice.
-    Returns the raw table's row count.
+    ``months`` (a monthly source's Dagster partitions) limits the work to the rows of those months;
+    the rest of the table is left as it is. Returns the raw table's row count.
     """
     if not files:
         raise MissingInput(
@@ -125,49 +135,105 @@ def load_raw(
         not warehouse.table_exists(con, source.raw_table)
         or build.recorded_code_version(con, source.raw_table) != source.code_version
     )
-    present: set[str] = set()
+    # Rows are kept per (file, month, delivery time): a monthly source's file may be current for
+    # some of its months only (pipelines.leveranser); other sources use one key per file.
+    period_sql = leveranser.PERIOD_SQL.get(source.name, "''")
+    present: set[tuple[str, str, datetime]] = set()
     if not full:
         present = {
-            str(h) for (h,) in con.sql(f'SELECT DISTINCT kalla_sha256 FROM "{source.raw_table}"').fetchall()
+            (str(h), str(m), t)
+            for h, m, t in con.sql(
+                f'SELECT DISTINCT kalla_sha256, {period_sql}, kalla_inlast FROM "{source.raw_table}"'
+            ).fetchall()
         }
-    wanted = {f.sha256 for f in files}
-    removed = sorted(present - wanted)
-    added = [f for f in files if f.sha256 not in present]
+    wanted: dict[tuple[str, str, datetime], StoredFile] = {}
+    for f in files:
+        file_months = f.periods if f.periods is not None and source.name in leveranser.PERIOD_SQL else None
+        inlast = f.ingested_at.replace(tzinfo=None)
+        for m in file_months if file_months is not None else [None]:
+            wanted[(f.sha256, m if m is not None else "*", inlast)] = f
+    # a file current for all its rows is matched on (file, time) whatever its months are
+    whole = {(h, t) for (h, m, t), f in wanted.items() if m == "*"}
+    removed = sorted(k for k in present if k not in wanted and (k[0], k[2]) not in whole)
+    present_whole = {(h, t) for h, _, t in present}
+    added: dict[str, tuple[StoredFile, list[str] | None]] = {}
+    for (h, m, t), f in wanted.items():
+        if m == "*":
+            if (h, t) not in present_whole:
+                added[h] = (f, None)
+        elif (h, m, t) not in present:
+            added.setdefault(h, (f, []))[1].append(m)  # type: ignore[union-attr]
+    if months is not None and not full:
+        only = set(months)
+        removed = [k for k in removed if k[1] in only]
+        added = {
+            h: (f, None if ms is None else [m for m in ms if m in only])
+            for h, (f, ms) in added.items()
+            if ms is None or any(m in only for m in ms)
+        }
+    changed = {k[0] for k in removed} | set(added)
     con.execute("BEGIN TRANSACTION")
     try:
         if full:
             con.execute(f'DROP TABLE IF EXISTS "{source.raw_table}"')
             con.execute("DELETE FROM meta_filer WHERE kalla = $k", {"k": source.name})
         elif removed:
-            con.execute(
-                f'DELETE FROM "{source.raw_table}" WHERE list_contains($h, kalla_sha256)', {"h": removed}
+            con.register(
+                "removed_keys",
+                pa.table(
+                    {
+                        "h": [k[0] for k in removed],
+                        "m": [k[1] for k in removed],
+                        "t": pa.array([k[2] for k in removed], pa.timestamp("us")),
+                    }
+                ),
             )
             con.execute(
-                "DELETE FROM meta_filer WHERE kalla = $k AND list_contains($h, sha256)",
-                {"k": source.name, "h": removed},
+                f'DELETE FROM "{source.raw_table}" AS r USING removed_keys AS k '
+                f"WHERE r.kalla_sha256 = k.h AND r.kalla_inlast = k.t AND {period_sql} = k.m"
             )
-        for f in added:
-            table = (parsed or {}).get(f.sha256)
+            con.unregister("removed_keys")
+        for add, add_months in added.values():
+            table = (parsed or {}).get(add.sha256)
             if table is None:
-                table = _read(source, f.path.read_bytes(), f.original_name)
-            table = _with_provenance(table, f)
+                table = _read(source, add.path.read_bytes(), add.original_name)
+            table = _with_provenance(table, add)
             con.register("incoming_rows", table)
+            where = f" WHERE list_contains($m, {period_sql})" if add_months is not None else ""
+            bind = {"m": sorted(add_months)} if add_months is not None else {}
             if warehouse.table_exists(con, source.raw_table):
-                con.execute(f'INSERT INTO "{source.raw_table}" BY NAME SELECT * FROM incoming_rows')
+                con.execute(
+                    f'INSERT INTO "{source.raw_table}" BY NAME SELECT * FROM incoming_rows{where}', bind
+                )
             else:
-                con.execute(f'CREATE TABLE "{source.raw_table}" AS SELECT * FROM incoming_rows')
+                con.execute(f'CREATE TABLE "{source.raw_table}" AS SELECT * FROM incoming_rows{where}', bind)
             con.unregister("incoming_rows")
+        by_sha = {f.sha256: f for f in files}
+        counts = dict(
+            con.execute(
+                f'SELECT kalla_sha256, count(*) FROM "{source.raw_table}" '
+                "WHERE list_contains($h, kalla_sha256) GROUP BY 1",
+                {"h": sorted(changed)},
+            ).fetchall()
+        )
+        for h in sorted(changed):
+            g = by_sha.get(h)
+            if g is None or not counts.get(h):
+                con.execute(
+                    "DELETE FROM meta_filer WHERE kalla = $k AND sha256 = $h", {"k": source.name, "h": h}
+                )
+                continue
             con.execute(
                 "INSERT OR REPLACE INTO meta_filer "
                 "VALUES ($kalla, $sha, $namn, $sokvag, $byte, $rader, $inlast)",
                 {
                     "kalla": source.name,
-                    "sha": f.sha256,
-                    "namn": f.original_name,
-                    "sokvag": str(f.path),
-                    "byte": f.size,
-                    "rader": table.num_rows,
-                    "inlast": f.ingested_at.replace(tzinfo=None),
+                    "sha": g.sha256,
+                    "namn": g.original_name,
+                    "sokvag": str(g.path),
+                    "byte": g.size,
+                    "rader": counts[h],
+                    "inlast": g.ingested_at.replace(tzinfo=None),
                 },
             )
         rows = warehouse.table_rows(con, source.raw_table)
@@ -176,6 +242,27 @@ def load_raw(
         con.execute("ROLLBACK")
         raise
     return rows
+
+
+def raw_in_sync(con: duckdb.DuckDBPyConnection, source: Source, files: Sequence[StoredFile]) -> bool:
+    """Whether the raw table holds exactly the current rows of ``files`` (after a partial load)."""
+    period_sql = leveranser.PERIOD_SQL.get(source.name, "''")
+    present = {
+        (str(h), str(m), t)
+        for h, m, t in con.sql(
+            f'SELECT DISTINCT kalla_sha256, {period_sql}, kalla_inlast FROM "{source.raw_table}"'
+        ).fetchall()
+    }
+    wanted = set()
+    for f in files:
+        t = f.ingested_at.replace(tzinfo=None)
+        if f.periods is None or source.name not in leveranser.PERIOD_SQL:
+            if not any(h == f.sha256 and pt == t for h, _, pt in present):
+                return False
+            wanted |= {k for k in present if k[0] == f.sha256 and k[2] == t}
+        else:
+            wanted |= {(f.sha256, m, t) for m in f.periods}
+    return present == wanted
 
 
 def _with_provenance(table: pa.Table, f: StoredFile) -> pa.Table:
@@ -243,8 +330,11 @@ def dry_run(
     source: Source,
     candidates: Sequence[tuple[StoredFile, bytes, pa.Table]],
     params: Mapping[str, Any] | None = None,
+    log: Sequence[leveranser.Delivery] | None = None,
 ) -> contracts.ContractResult:
     """Run the real load (raw → core → contract) with the candidate files on an in-memory warehouse.
+
+    With ``log`` (the delivery log as it would be), the files loaded are those it makes current.
 
     The workspace's warehouse is attached read-only: other tables are seen through views, this
     source's raw table and the bookkeeping are copied, so nothing on disk is written.
@@ -271,11 +361,18 @@ def dry_run(
         if not warehouse.table_exists(dry, "core_ref__regioner"):
             build_reference(dry)
         tmp_dir.mkdir(parents=True)
-        files = list(stored_files(ws, source.name))
+        files = list(stored_files(ws, source.name)) if log is None else []
+        moved: dict[str, Path] = {}
         for f, data, _ in candidates:
             tmp = tmp_dir / f.path.name
             tmp.write_bytes(data)
-            files.append(StoredFile(f.source, f.sha256, tmp, f.original_name, f.ingested_at, f.size))
+            moved[f.sha256] = tmp
+            if log is None:
+                files.append(StoredFile(f.source, f.sha256, tmp, f.original_name, f.ingested_at, f.size))
+        if log is not None:
+            files = [
+                replace(f, path=moved.get(f.sha256, f.path)) for f in current_files(ws, source.name, log)
+            ]
         load_raw(dry, source, files, parsed={f.sha256: table for f, _, table in candidates})
         return build_core(dry, source, params)
     finally:
@@ -309,39 +406,142 @@ def _check_dependencies(ws: Workspace, source: Source) -> None:
         )
 
 
+def deliveries(ws: Workspace) -> list[leveranser.Delivery]:
+    """The delivery log (``incoming/leveranser.json``). Files accepted before the log existed are
+    added as deliveries in the order they were accepted (their months read from the stored file)."""
+    from pipelines.sources.registry import all_sources
+
+    log = leveranser.read_log(ws)
+    logged = {(d.source, d.sha256) for d in log}
+    legacy = [
+        f
+        for name in all_sources()
+        for f in stored_files(ws, name)
+        if (name, f.sha256) not in logged and ws.incoming_dir(name).exists()
+    ]
+    for f in sorted(legacy, key=lambda f: (f.ingested_at, f.source, f.sha256)):
+        source = get_source(f.source)
+        months = leveranser.months_of(f.source, _read(source, f.path.read_bytes(), f.original_name))
+        log.append(
+            leveranser.Delivery(
+                id=leveranser.next_id(log),
+                source=f.source,
+                sha256=f.sha256,
+                original_name=f.original_name,
+                delivered_at=f.ingested_at,
+                months=months,
+                period=leveranser.period_of(f.source, f.original_name, months),
+            )
+        )
+    return log
+
+
+def current_files(
+    ws: Workspace, source: str, log: Sequence[leveranser.Delivery] | None = None
+) -> list[StoredFile]:
+    """The files the raw table holds, each with the months of it that are current; oldest first."""
+    if log is None:
+        log = deliveries(ws)
+    stored = {f.sha256: f for f in stored_files(ws, source)}
+    by_id = {d.id: d for d in log}
+    out = []
+    for did, held in leveranser.live(log, source).items():
+        d = by_id[did]
+        known = stored.get(d.sha256)
+        out.append(
+            StoredFile(
+                source=source,
+                sha256=d.sha256,
+                path=known.path if known else ws.incoming_dir(source) / d.sha256,
+                original_name=d.original_name,
+                ingested_at=d.delivered_at,
+                size=known.size if known else 0,
+                periods=tuple(sorted(held)) if leveranser.is_monthly(source) else None,
+            )
+        )
+    return sorted(out, key=lambda f: (f.ingested_at, f.sha256))
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What ``accept`` did: the files stored anew, the deliveries made, the re-sent files it matched."""
+
+    stored: list[StoredFile]
+    new: list[leveranser.Delivery]
+    unchanged: list[tuple[str, leveranser.Delivery]]  # (file name given, the current delivery it matches)
+    change: leveranser.Change
+    months: set[str] = field(default_factory=set)  # monthly sources: the months whose rows changed
+
+
 def accept(
     ws: Workspace, source_name: str, paths: Sequence[Path], params: Mapping[str, Any] | None = None
 ) -> list[StoredFile]:
     """Check files for a source and, only if all pass, place them in the workspace.
 
     Raises :class:`RejectedInput` (file, row, column, rule) or :class:`ContractBroken`; in both
-    cases the workspace and the warehouse are exactly as before. Returns the newly stored files
-    (a file already ingested, by content, is not stored twice).
+    cases the workspace and the warehouse are exactly as before. Returns the files that became
+    current (a file whose content is already current is not stored twice; see
+    :func:`accept_report` for the deliveries and what they replace).
     """
+    report = accept_report(ws, source_name, paths, params)
+    return report.stored
+
+
+def accept_report(
+    ws: Workspace, source_name: str, paths: Sequence[Path], params: Mapping[str, Any] | None = None
+) -> IngestReport:
+    """:func:`accept`, returning the deliveries made and what they replace (pipelines.leveranser)."""
     source = get_source(source_name)
     if params is None:  # what the SQL may bind, as the resource gives it
         params = parametrar.sql_params()
     _check_dependencies(ws, source)
+    before = deliveries(ws)
+    log = list(before)
     existing = {f.sha256: f for f in stored_files(ws, source.name)}
     now = datetime.now(UTC)
     candidates: list[tuple[StoredFile, bytes, pa.Table]] = []
+    reused: list[StoredFile] = []
+    unchanged: list[tuple[str, leveranser.Delivery]] = []
+    new: list[leveranser.Delivery] = []
     for p in paths:
         path = Path(p)
         if not path.is_file():
             raise RejectedInput([Violation(str(path), "fil-saknas", "filen finns inte")])
         data = path.read_bytes()
         digest = sha256_bytes(data)
-        if digest in existing or any(c.sha256 == digest for c, _, _ in candidates):
+        match = leveranser.current_match(log, source.name, digest)
+        if match is not None:
+            unchanged.append((path.name, match))
             continue
         table = _read(source, data, path.name)  # parse: raises RejectedInput naming row/column/rule
+        months = leveranser.months_of(source.name, table)
+        delivery = leveranser.Delivery(
+            id=leveranser.next_id(log),
+            source=source.name,
+            sha256=digest,
+            original_name=path.name,
+            delivered_at=now,
+            months=months,
+            period=leveranser.period_of(source.name, path.name, months),
+        )
+        problem = leveranser.period_problem(delivery)
+        if problem:
+            raise RejectedInput([Violation(path.name, "leverans-period", problem)])
+        log.append(delivery)
+        new.append(delivery)
         target = ws.incoming_dir(source.name) / f"{digest}{''.join(path.suffixes[-1:]) or '.dat'}"
-        candidates.append((StoredFile(source.name, digest, target, path.name, now, len(data)), data, table))
-    if not candidates:
-        return []
+        stored = StoredFile(source.name, digest, target, path.name, now, len(data))
+        if digest in existing:  # a replaced or withdrawn file sent again: current again
+            reused.append(replace(stored, path=existing[digest].path))
+        elif not any(c.sha256 == digest for c, _, _ in candidates):
+            candidates.append((stored, data, table))
+    change = leveranser.describe(before, log, source.name)
+    if not new:
+        return IngestReport([], [], unchanged, change)
 
-    result = dry_run(ws, source, candidates, params)
+    result = dry_run(ws, source, candidates, params, log=log)
     if not result.success:
-        raise ContractBroken(result, [f.original_name for f, _, _ in candidates])
+        raise ContractBroken(result, [d.original_name for d in new])
 
     folder = ws.incoming_dir(source.name)
     folder.mkdir(parents=True, exist_ok=True)
@@ -357,4 +557,34 @@ def accept(
         atomic_write(
             folder / f"{f.sha256}.meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode()
         )
-    return [f for f, _, _ in candidates]
+    leveranser.write_log(ws, log)
+    touched = leveranser.changed_months(before, log, source.name)
+    return IngestReport([f for f, _, _ in candidates] + reused, new, unchanged, change, touched)
+
+
+def withdraw(
+    ws: Workspace, delivery_id: int, params: Mapping[str, Any] | None = None
+) -> tuple[leveranser.Delivery, leveranser.Change]:
+    """Withdraw a delivery: the period it held goes back to the delivery it replaced, or is emptied.
+
+    Checked like an ingest (the load and the contract on an in-memory copy) before the log changes;
+    the file stays in ``incoming/``. Raises KeyError/ValueError (Swedish) or :class:`ContractBroken`.
+    """
+    before = deliveries(ws)
+    after = leveranser.withdraw(before, delivery_id, datetime.now(UTC))
+    delivery = next(d for d in after if d.id == delivery_id)
+    source = get_source(delivery.source)
+    if params is None:
+        params = parametrar.sql_params()
+    change = leveranser.describe(before, after, source.name)
+    if change.changed:
+        if not leveranser.live(after, source.name):
+            raise ValueError(
+                f"{delivery.label()} är den sista aktuella leveransen för {source.name}; "
+                "läs in en ny fil innan den återkallas"
+            )
+        result = dry_run(ws, source, [], params, log=after)
+        if not result.success:
+            raise ContractBroken(result, [delivery.original_name])
+    leveranser.write_log(ws, after)
+    return delivery, change
