@@ -218,6 +218,7 @@ def dry_run(
     source's raw table and the bookkeeping are copied, so nothing on disk is written.
     """
     dry = duckdb.connect(":memory:")
+    warehouse.configure(dry, warehouse.spill_dir_for(ws.warehouse))
     tmp_dir = ws.staging / f"ingest-{uuid.uuid4().hex[:12]}"
     try:
         dry.execute(warehouse.META_DDL)
