@@ -189,6 +189,15 @@ def sql_param_names(table: str) -> set[str]:
     return set(re.findall(r"\$([a-z_][a-z0-9_]*)", code))
 
 
+VIEW_MARKER = re.compile(r"^--\s*materialisering:\s*vy\s*$", re.MULTILINE)
+
+
+def is_view(table: str) -> bool:
+    """``sql/<table>.sql`` says ``-- materialisering: vy``: the table is a view over its inputs (it
+    stores nothing, e.g. a per-contact table the aggregations read as they go); it binds no parameters."""
+    return bool(VIEW_MARKER.search(sql_text(table)))
+
+
 def build_table(con: duckdb.DuckDBPyConnection, table: str, params: Mapping[str, Any] | None = None) -> int:
     """(Re)build ``table`` from ``sql/<table>.sql`` with bound ``params``; returns its row count."""
     select = sql_text(table).strip().rstrip(";")
@@ -197,7 +206,18 @@ def build_table(con: duckdb.DuckDBPyConnection, table: str, params: Mapping[str,
     missing = used - set(bound)
     if missing:
         raise KeyError(f"sql/{table}.sql needs parameters {sorted(missing)}")
-    con.execute(f'CREATE OR REPLACE TABLE "{table}" AS {select}', bound)
+    view = is_view(table)
+    if view and used:
+        raise ValueError(f"sql/{table}.sql is a view and cannot bind parameters {sorted(used)}")
+    existing = scalar(
+        con,
+        "SELECT table_type FROM information_schema.tables WHERE table_name = $t "
+        "AND table_catalog = current_database() AND table_schema = current_schema()",
+        {"t": table},
+    )
+    if existing == ("BASE TABLE" if view else "VIEW"):  # the other kind: CREATE OR REPLACE refuses
+        con.execute(f'DROP {"TABLE" if view else "VIEW"} "{table}"')
+    con.execute(f'CREATE OR REPLACE {"VIEW" if view else "TABLE"} "{table}" AS {select}', bound)
     return table_rows(con, table)
 
 
