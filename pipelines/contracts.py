@@ -210,8 +210,8 @@ def _expectation_sql(
             counts.append((n, f"count({c}) - count(DISTINCT {c})", kind, {}))
             continue
         if kind == "expect_compound_columns_to_be_unique" and set(kw) == {"column_list"}:
-            cols = ", ".join(_quoted(c) for c in kw["column_list"])
-            counts.append((n, f"count(*) - count(DISTINCT ({cols}))", kind, {}))
+            key_list = ", ".join(_quoted(c) for c in kw["column_list"])
+            counts.append((n, f"count(*) - count(DISTINCT ({key_list}))", kind, {}))
             continue
         sql = _sql_condition(e, n)
         if sql is None:
