@@ -246,10 +246,14 @@ def _expectation_sql(
             cols = [kw["column"]] if "column" in kw else list(kw["column_list"])
             if count:
                 keys = ", ".join(_quoted(c) for c in cols)
-                present = " AND ".join(f"{_quoted(c)} IS NOT NULL" for c in cols)
+                # GX leaves out rows whose key is all missing; a missing part equals a missing part (pandas)
+                present = " OR ".join(f"{_quoted(c)} IS NOT NULL" for c in cols)
                 repeated = f"SELECT {keys} FROM {t} WHERE {present} GROUP BY ALL HAVING count(*) > 1"
-                dup = f"SELECT rowid AS i, {keys} FROM {t} WHERE ({keys}) IN ({repeated})"
+                same = " AND ".join(f"x.{_quoted(c)} IS NOT DISTINCT FROM r.{_quoted(c)}" for c in cols)
+                picked = ", ".join(f"x.{_quoted(c)}" for c in cols)
+                dup = f"SELECT x.rowid AS i, {picked} FROM {t} AS x JOIN ({repeated}) AS r ON {same}"
                 res["unexpected_count"] = int(con.sql(f"SELECT count(*) FROM ({dup})").fetchall()[0][0])
+                res["success"] = res["unexpected_count"] == 0
                 sample = con.sql(f"SELECT * FROM ({dup}) ORDER BY i LIMIT {PARTIAL}").fetchall()
                 res["partial_unexpected_index_list"] = [int(r[0]) for r in sample]
                 res["partial_unexpected_list"] = (
