@@ -64,6 +64,12 @@ def files_fingerprint(files: Sequence[StoredFile]) -> str:
     return hashlib.sha256("\n".join(sorted(f.sha256 for f in files)).encode()).hexdigest()
 
 
+# Tables ``accept`` parsed and stored, by SHA-256: the raw load that follows in the same process
+# (``analysplan ingest`` → Dagster, in process) takes them instead of parsing the file a second time.
+# The content hash is the key, so a table is only ever used for exactly the bytes it was read from.
+_ACCEPTED: dict[str, pa.Table] = {}
+
+
 def _read(source: Source, data: bytes, name: str) -> pa.Table:
     if not data.strip():
         raise RejectedInput([Violation(name, "tom-fil", "filen är tom")])
@@ -116,6 +122,8 @@ def load_raw(
             )
         for f in added:
             table = (parsed or {}).get(f.sha256)
+            if table is None:
+                table = _ACCEPTED.pop(f.sha256, None)
             if table is None:
                 table = _read(source, f.path.read_bytes(), f.original_name)
             table = _with_provenance(table, f)
@@ -326,4 +334,6 @@ def accept(
         atomic_write(
             folder / f"{f.sha256}.meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode()
         )
+    _ACCEPTED.clear()  # only the latest accepted files: memory stays that of one delivery
+    _ACCEPTED.update({f.sha256: table for f, _, table in candidates})
     return [f for f, _, _ in candidates]
