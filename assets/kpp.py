@@ -5,6 +5,7 @@ from assets.common import out_asset
 kpp_assets = [
     out_asset(table, "kpp")
     for table in (
+        "out_kpp__ytterfallsgranser",
         "out_kpp__kontakter",
         "out_kpp__ytterfall",
         "out_kpp__ytterfall_fordelning",

@@ -1,27 +1,40 @@
-"""`analysplan bench`: the derivation layer timed against the same analyses written as plain pandas.
+"""`analysplan bench`: the derivation layer against the same analyses in pandas, ingest against DuckDB's
+own CSV reader, and the data contracts — each figure measured in its own fresh process, in one run.
 
 Setup (not timed): the demo generator makes Norrbotten's KPP extracts at ``scale`` for the plan's
 years 2016–2019 (the demografi period; scale 1 ≈ 2 M contacts a year), the weight lists, riket's
-aggregates and the demo LPIK; they go through the real core SQL and are written to Parquet. Then two
-fresh processes each read that Parquet and run, timed:
+aggregates and the demo LPIK; they go through the real core SQL into a DuckDB warehouse file (year by
+year, with the configured memory_limit, so the preparation's memory is bounded too) and, when the
+pandas version will fit in memory, into Parquet for it. Scales above 1 are generated in parts of
+at most scale 1 (independent Poisson draws add up to the larger scale's).
 
-* analysplan — the warehouse SQL: ``out_kpp__kontakter`` (ytterfall limits and flags),
-  ``out_kpp__ytterfall`` (shares by dimension, county and riket) and ``out_kpp__demografi_klinik``;
-* pandas — the same ytterfall and demografi derivations written as an analyst would script them.
+Figures (one function each, so more can be added):
 
-Each process reports its wall time for the derivations and its peak resident memory; both must agree
-on the results (ytterfall count and cost, demographic cost), or the benchmark fails. The ratio is
-pandas / analysplan (above 1 = the pipeline is faster).
+* :func:`derivations` — analysplan: the warehouse SQL (``out_kpp__ytterfallsgranser``, the view
+  ``out_kpp__kontakter``, ``out_kpp__ytterfall``, ``out_kpp__demografi_klinik``) on the warehouse file;
+  pandas: the same ytterfall and demografi derivations as an analyst would script them. Both must
+  agree on the results (ytterfall count and cost, demographic cost), or the benchmark fails. Where
+  pandas would not fit in this machine's memory, it is not run and the result says so.
+* :func:`ingest_figure` — ``analysplan ingest kpp-kontakter`` of one year's extract as UTF-8 CSV
+  (parse, type, contract, store; the weight list ingested first, not timed) against DuckDB's own
+  ``read_csv`` of the same file into a table.
+* :func:`contracts_figure` — ``data_contracts/core_kpp__kontakter.json`` on the bench's core table.
+
+Times are wall seconds, memory the peak resident set (RSS) of the measured process. Ratios: pandas /
+analysplan (above 1 = the pipeline is faster), analysplan's memory / pandas's, ingest / DuckDB.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +49,19 @@ from pipelines import reference, warehouse
 from pipelines.parametrar import Parametrar
 
 BENCH_YEARS = (2016, 2017, 2018, 2019)
+INGEST_YEAR = 2016  # the year whose extract the ingest figure reads
 TABLES = ("core_kpp__kontakter", "core_drg__vikter", "core_kpp__riket", "core_skr__prisindex")
+DERIVED = (
+    "out_kpp__ytterfallsgranser",
+    "out_kpp__kontakter",
+    "out_kpp__ytterfall",
+    "out_kpp__demografi_klinik",
+)
+WAREHOUSE = "bench.duckdb"
+# pandas's peak per contact, measured at scale 1 (6,8 GB for 8 033 317 contacts): what decides
+# whether the pandas version fits in the memory this machine has free.
+PANDAS_BYTES_PER_CONTACT = 850
+PANDAS_MEMORY_SHARE = 0.7  # of MemAvailable
 
 
 @dataclass(frozen=True)
@@ -44,60 +69,109 @@ class BenchResult:
     scale: float
     rows: int
     analysplan_s: float
-    pandas_s: float
-    ratio: float
+    pandas_s: float | None
+    ratio: float | None
     analysplan_peak_mb: float
-    pandas_peak_mb: float
+    pandas_peak_mb: float | None
+    memory_ratio: float | None = None
+    pandas_note: str | None = None
+    prepare_s: float | None = None
+    prepare_peak_mb: float | None = None
+    ingest_rows: int | None = None
+    ingest_s: float | None = None
+    ingest_peak_mb: float | None = None
+    duckdb_read_s: float | None = None
+    duckdb_read_peak_mb: float | None = None
+    ingest_ratio: float | None = None
+    ingest_memory_ratio: float | None = None
+    contracts_s: float | None = None
+    contracts_peak_mb: float | None = None
+    contracts_share_of_ingest: float | None = None
 
 
-def prepare(folder: Path, scale: float, seed: int = 20200101) -> int:
-    """Write the core tables at ``scale`` to ``folder/<table>.parquet``; returns the contact count."""
+def _parts(scale: float) -> list[tuple[int, float]]:
+    """(part, scale) pieces of at most scale 1 that add up to ``scale``."""
+    count = max(1, math.ceil(scale - 1e-9))
+    return [(part, scale / count) for part in range(count)]
+
+
+def extract_parts(model: Any, year: int, scale: float, seed: int) -> Any:
+    """One year's extract at ``scale`` as frames of at most scale 1 (ids unique across the parts)."""
+    import polars as pl
+
+    from pipelines.demo import kpp as demo
+
+    for part, part_scale in _parts(scale):
+        frame = demo.extract_frame(model, year, seed=seed + part, scale=part_scale)
+        if part:
+            prefix = f"VK{year}{part:02d}"
+            frame = frame.with_columns(
+                pl.col("vardkontakt_id").str.replace(f"VK{year}", prefix, literal=True)
+            )
+        yield frame
+
+
+def prepare(folder: Path, scale: float, seed: int = 20200101, parquet: bool = True) -> int:
+    """Build the core tables at ``scale`` into ``folder/bench.duckdb`` (and, with ``parquet``, write
+    ``folder/<table>.parquet`` for pandas); returns the contact count."""
     import polars as pl
 
     from pipelines.demo import kpp as demo
     from pipelines.demo import prisindex as demo_prisindex
 
     model = demo.build_model(seed)
-    con = duckdb.connect()
-    warehouse.install_macros(con)
     inlast = datetime(2020, 1, 1)
+    db = folder / WAREHOUSE
+    with warehouse.connect(db) as con:
 
-    def raw(table: str, frame: pl.DataFrame) -> None:
-        arrow = frame.with_row_index("kalla_rad", offset=2).to_arrow()
-        arrow = arrow.append_column("kalla_fil", pa.array([f"{table}.csv"] * arrow.num_rows))
-        arrow = arrow.append_column("kalla_sha256", pa.array(["bench"] * arrow.num_rows))
-        arrow = arrow.append_column("kalla_inlast", pa.array([inlast] * arrow.num_rows, pa.timestamp("us")))
-        con.register("frame", arrow)
-        con.execute(
-            f"CREATE TABLE {table} AS SELECT * EXCLUDE (kalla_rad), kalla_rad::BIGINT AS kalla_rad FROM frame"
+        def raw(table: str, frame: pl.DataFrame, offset: int = 2) -> None:
+            arrow = frame.with_row_index("kalla_rad", offset=offset).to_arrow()
+            arrow = arrow.append_column("kalla_fil", pa.array([f"{table}.csv"] * arrow.num_rows))
+            arrow = arrow.append_column("kalla_sha256", pa.array(["bench"] * arrow.num_rows))
+            arrow = arrow.append_column(
+                "kalla_inlast", pa.array([inlast] * arrow.num_rows, pa.timestamp("us"))
+            )
+            con.register("frame", arrow)
+            if warehouse.table_exists(con, table):
+                con.execute(f"INSERT INTO {table} SELECT * EXCLUDE (kalla_rad), kalla_rad::BIGINT FROM frame")
+            else:
+                select = "SELECT * EXCLUDE (kalla_rad), kalla_rad::BIGINT AS kalla_rad FROM frame"
+                con.execute(f"CREATE TABLE {table} AS {select}")
+            con.unregister("frame")
+
+        raw("raw_drg__vikter", pl.concat([demo.weight_list_frame(model, y) for y in BENCH_YEARS]))
+        lpik = sorted(demo_prisindex.UTFALL.items())
+        raw(
+            "raw_skr__prisindex",
+            pl.DataFrame(
+                {
+                    "prisindex": ["LPIK"] * len(lpik),
+                    "ar": [a for a, _ in lpik],
+                    "forandring_procent": [v for _, v in lpik],
+                    "typ": ["utfall"] * len(lpik),
+                    "publicerad": [demo_prisindex.UTFALL_PUBLICERAD] * len(lpik),
+                }
+            ),
         )
-        con.unregister("frame")
+        raw("raw_kpp__riket", demo.riket_frame(model, seed=seed).filter(pl.col("ar").is_in(BENCH_YEARS)))
+        offset = 2
+        for year in BENCH_YEARS:  # a year (a part) at a time: the generator's memory stays that of scale 1
+            for frame in extract_parts(model, year, scale, seed):
+                raw("raw_kpp__kontakter", frame, offset)
+                offset += frame.height
+                del frame
+        params = {"lan": reference.NORRBOTTEN}  # the county the demo data simulates
+        for table in TABLES:
+            warehouse.build_table(con, table, params)
+        con.execute("DROP TABLE raw_kpp__kontakter")
+        from pipelines import ingest
 
-    raw("raw_drg__vikter", pl.concat([demo.weight_list_frame(model, y) for y in BENCH_YEARS]))
-    lpik = sorted(demo_prisindex.UTFALL.items())
-    raw(
-        "raw_skr__prisindex",
-        pl.DataFrame(
-            {
-                "prisindex": ["LPIK"] * len(lpik),
-                "ar": [a for a, _ in lpik],
-                "forandring_procent": [v for _, v in lpik],
-                "typ": ["utfall"] * len(lpik),
-                "publicerad": [demo_prisindex.UTFALL_PUBLICERAD] * len(lpik),
-            }
-        ),
-    )
-    raw("raw_kpp__riket", demo.riket_frame(model, seed=seed).filter(pl.col("ar").is_in(BENCH_YEARS)))
-    raw(
-        "raw_kpp__kontakter",
-        pl.concat([demo.extract_frame(model, y, seed=seed, scale=scale) for y in BENCH_YEARS]),
-    )
-    params = {"lan": reference.NORRBOTTEN}  # the county the demo data simulates
-    for table in TABLES:
-        warehouse.build_table(con, table, params)
-        con.execute(f"COPY {table} TO $path (FORMAT parquet)", {"path": f"{folder / table}.parquet"})
-    rows = warehouse.table_rows(con, "core_kpp__kontakter")
-    con.close()
+        ingest.build_reference(con)
+        con.execute("CHECKPOINT")
+        if parquet:
+            for table in TABLES:
+                con.execute(f"COPY {table} TO $path (FORMAT parquet)", {"path": f"{folder / table}.parquet"})
+        rows = warehouse.table_rows(con, "core_kpp__kontakter")
     return rows
 
 
@@ -113,28 +187,48 @@ def _peak_mb() -> float:
 
 
 def run_analysplan(folder: Path) -> dict[str, Any]:
-    from pipelines import ingest
-
-    con = duckdb.connect()
-    warehouse.install_macros(con)
-    con.execute(warehouse.META_DDL)
-    ingest.build_reference(con)
-    for table in TABLES:
-        con.execute(
-            f"CREATE TABLE {table} AS SELECT * FROM read_parquet($path)",
-            {"path": f"{folder / table}.parquet"},
-        )
-    params = {"lan": reference.NORRBOTTEN, **Parametrar().as_sql_params()}
-    started = time.perf_counter()
-    for table in ("out_kpp__kontakter", "out_kpp__ytterfall", "out_kpp__demografi_klinik"):
-        warehouse.build_table(con, table, params)
-    seconds = time.perf_counter() - started
-    check = con.sql(
-        "SELECT (SELECT count(*) FILTER (WHERE ytterfall) FROM out_kpp__kontakter), "
-        "(SELECT sum(kostnad_kr) FILTER (WHERE ytterfall) FROM out_kpp__kontakter), "
-        "(SELECT demografisk_kostnad_kr FROM out_kpp__demografi_klinik WHERE niva_kod = 'lan')"
-    ).fetchall()[0]
+    with warehouse.connect(folder / WAREHOUSE) as con:
+        params = {"lan": reference.NORRBOTTEN, **Parametrar().as_sql_params()}
+        started = time.perf_counter()
+        for table in DERIVED:
+            warehouse.build_table(con, table, params)
+        seconds = time.perf_counter() - started
+        check = con.sql(
+            "SELECT (SELECT count(*) FILTER (WHERE ytterfall) FROM out_kpp__kontakter), "
+            "(SELECT sum(kostnad_kr) FILTER (WHERE ytterfall) FROM out_kpp__kontakter), "
+            "(SELECT demografisk_kostnad_kr FROM out_kpp__demografi_klinik WHERE niva_kod = 'lan')"
+        ).fetchall()[0]
     return {"seconds": seconds, "peak_mb": _peak_mb(), "check": list(check)}
+
+
+def run_contracts(folder: Path) -> dict[str, Any]:
+    from pipelines import contracts
+
+    with warehouse.connect(folder / WAREHOUSE) as con:
+        started = time.perf_counter()
+        result = contracts.validate(con, "core_kpp__kontakter")
+        seconds = time.perf_counter() - started
+    if not result.success:
+        raise RuntimeError(result.summary())
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "rules": result.checked}
+
+
+def run_duckdb_read(csv_path: Path) -> dict[str, Any]:
+    """DuckDB's own reader: the extract into a table of a fresh database file (the reference figure)."""
+    db = csv_path.with_suffix(".duckdb")
+    con = duckdb.connect(str(db))
+    started = time.perf_counter()
+    con.execute(
+        "CREATE TABLE kontakter AS "
+        "SELECT * FROM read_csv($p, delim = ';', header = true, decimal_separator = ',')",
+        {"p": str(csv_path)},
+    )
+    con.execute("CHECKPOINT")
+    seconds = time.perf_counter() - started
+    rows = int(con.sql("SELECT count(*) FROM kontakter").fetchall()[0][0])
+    con.close()
+    db.unlink()
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "rows": rows}
 
 
 def _icd10_chapter(codes: pd.Series) -> pd.Series:
@@ -249,9 +343,9 @@ def run_pandas(folder: Path) -> dict[str, Any]:
     return {"seconds": seconds, "peak_mb": _peak_mb(), "check": check}
 
 
-def _child(kind: str, folder: Path) -> dict[str, Any]:
+def _child(kind: str, arg: Path) -> dict[str, Any]:
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.bench", kind, str(folder)],
+        [sys.executable, "-m", "pipelines.bench", kind, str(arg)],
         capture_output=True,
         text=True,
         check=False,
@@ -262,32 +356,239 @@ def _child(kind: str, folder: Path) -> dict[str, Any]:
     return result
 
 
-def run(scale: float) -> BenchResult:
-    with tempfile.TemporaryDirectory(prefix="analysplan-bench-") as tmp:
-        folder = Path(tmp)
-        rows = prepare(folder, scale)
-        ours = _child("analysplan", folder)
-        theirs = _child("pandas", folder)
-    a, b = ours["check"], theirs["check"]
-    if a[0] != b[0] or not np.isclose(a[1], b[1], rtol=1e-9) or not np.isclose(a[2] or 0.0, b[2], rtol=1e-9):
-        raise RuntimeError(f"resultaten skiljer sig: analysplan {a}, pandas {b}")
-    analysplan_s, pandas_s = round(ours["seconds"], 3), round(theirs["seconds"], 3)
-    return BenchResult(
-        scale=scale,
-        rows=rows,
-        analysplan_s=analysplan_s,
-        pandas_s=pandas_s,
-        ratio=round(pandas_s / analysplan_s, 2),  # from the printed seconds, so the numbers agree
-        analysplan_peak_mb=round(ours["peak_mb"], 1),
-        pandas_peak_mb=round(theirs["peak_mb"], 1),
+def _measured(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run ``command``; its wall seconds and peak RSS in MB (wait4: this child's own rusage)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    out = (proc.stdout.read() if proc.stdout else b"") + (proc.stderr.read() if proc.stderr else b"")
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[2:])} misslyckades:\n{out.decode(errors='replace')}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def pandas_fits(rows: int) -> str | None:
+    """None if the pandas version fits in the memory free now, else why not (Swedish, for the table)."""
+    need = rows * PANDAS_BYTES_PER_CONTACT
+    available = _mem_available()
+    if available is None or need <= PANDAS_MEMORY_SHARE * available:
+        return None
+    return (
+        f"pandas körs inte: behöver uppskattningsvis {need / 2**30:.1f} GB, "
+        f"datorn har {available / 2**30:.1f} GB ledigt".replace(".", ",")
     )
 
 
-def as_json(result: BenchResult) -> str:
-    return json.dumps(asdict(result), ensure_ascii=False, indent=2)
+def _mem_available() -> int | None:
+    meminfo = Path("/proc/meminfo")
+    if not meminfo.exists():
+        return None
+    for line in meminfo.read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) * 1024
+    return None
 
 
-if __name__ == "__main__":  # the timed child processes
-    kind, folder_arg = sys.argv[1], Path(sys.argv[2])
-    outcome = run_analysplan(folder_arg) if kind == "analysplan" else run_pandas(folder_arg)
+def derivations(folder: Path, rows: int, run_pandas_too: bool) -> dict[str, Any]:
+    """The derivation layer (analysplan) and, if it fits, the pandas version; they must agree."""
+    ours = _child("analysplan", folder)
+    out: dict[str, Any] = {
+        "analysplan_s": round(ours["seconds"], 3),
+        "analysplan_peak_mb": round(ours["peak_mb"], 1),
+        "pandas_s": None,
+        "pandas_peak_mb": None,
+        "ratio": None,
+        "memory_ratio": None,
+        "pandas_note": None if run_pandas_too else pandas_fits(rows),
+    }
+    if not run_pandas_too:
+        return out
+    theirs = _child("pandas", folder)
+    a, b = ours["check"], theirs["check"]
+    if a[0] != b[0] or not np.isclose(a[1], b[1], rtol=1e-9) or not np.isclose(a[2] or 0.0, b[2], rtol=1e-9):
+        raise RuntimeError(f"resultaten skiljer sig: analysplan {a}, pandas {b}")
+    out["pandas_s"] = round(theirs["seconds"], 3)
+    out["pandas_peak_mb"] = round(theirs["peak_mb"], 1)
+    out["ratio"] = round(out["pandas_s"] / out["analysplan_s"], 2)  # from the printed figures
+    out["memory_ratio"] = round(out["analysplan_peak_mb"] / out["pandas_peak_mb"], 2)
+    return out
+
+
+def ingest_figure(folder: Path, scale: float, seed: int = 20200101) -> dict[str, Any]:
+    """`analysplan ingest kpp-kontakter` of one year as UTF-8 CSV vs DuckDB's read_csv of the file."""
+    from pipelines.demo import kpp as demo
+
+    model = demo.build_model(seed)
+    frame = next(extract_parts(model, INGEST_YEAR, min(scale, 1.0), seed))
+    csv_path = folder / f"kpp_norrbotten_{INGEST_YEAR}.csv"
+    csv_path.write_bytes(demo.swedish_csv(frame, float_precision=2).encode("utf-8"))
+    ingest_rows = frame.height
+    del frame
+    weights = demo.write_weight_list(demo.weight_list_frame(model, INGEST_YEAR), INGEST_YEAR, folder)
+    home = folder / "arbetsyta"
+    env = {**os.environ, "ANALYSPLAN_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+    cli = [sys.executable, "-m", "pipelines.cli", "ingest"]
+    _measured([*cli, "drg-vikter", str(weights)], env)  # the dependency, not timed
+    ingest_s, ingest_mb = _measured([*cli, "kpp-kontakter", str(csv_path)], env)
+    read = _child("duckdb_read", csv_path)
+    if read["rows"] != ingest_rows:
+        raise RuntimeError(f"DuckDB läste {read['rows']} rader, extraktet har {ingest_rows}")
+    duck_s, duck_mb = round(read["seconds"], 3), round(read["peak_mb"], 1)
+    ingest_s, ingest_mb = round(ingest_s, 3), round(ingest_mb, 1)
+    return {
+        "ingest_rows": ingest_rows,
+        "ingest_s": ingest_s,
+        "ingest_peak_mb": ingest_mb,
+        "duckdb_read_s": duck_s,
+        "duckdb_read_peak_mb": duck_mb,
+        "ingest_ratio": round(ingest_s / duck_s, 2),
+        "ingest_memory_ratio": round(ingest_mb / duck_mb, 2),
+    }
+
+
+def contracts_figure(folder: Path) -> dict[str, Any]:
+    """The core_kpp__kontakter contract on the bench's core table, in a fresh process."""
+    outcome = _child("contracts", folder)
+    return {"contracts_s": round(outcome["seconds"], 3), "contracts_peak_mb": round(outcome["peak_mb"], 1)}
+
+
+def run(scale: float, *, ingest: bool = True, contracts: bool = True) -> BenchResult:
+    """Every figure at ``scale``. The ingest figure reads one year at scale ≤ 1 (it is skipped above)."""
+    with tempfile.TemporaryDirectory(
+        prefix="analysplan-bench-", dir=os.environ.get("ANALYSPLAN_BENCH_TMP")
+    ) as tmp:
+        folder = Path(tmp)
+        estimate = int(scale * 8_033_317)  # scale 1's contacts
+        with_pandas = pandas_fits(estimate) is None
+        started = time.perf_counter()
+        prepared = _child_prepare(folder, scale, with_pandas)
+        prepare_s = time.perf_counter() - started
+        rows = int(prepared["rows"])
+        figures: dict[str, Any] = derivations(folder, rows, with_pandas and pandas_fits(rows) is None)
+        if contracts:
+            figures |= contracts_figure(folder)
+        if ingest and scale <= 1:
+            figures |= ingest_figure(folder, scale)
+            if contracts:
+                figures["contracts_share_of_ingest"] = round(figures["contracts_s"] / figures["ingest_s"], 2)
+    return BenchResult(
+        scale=scale,
+        rows=rows,
+        prepare_s=round(prepare_s, 1),
+        prepare_peak_mb=round(prepared["peak_mb"], 1),
+        **figures,
+    )
+
+
+def _child_prepare(folder: Path, scale: float, parquet: bool) -> dict[str, Any]:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.bench",
+            "prepare",
+            str(folder),
+            str(scale),
+            "1" if parquet else "0",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench prepare misslyckades:\n{proc.stderr}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_scales(scales: Sequence[float], **options: bool) -> list[BenchResult]:
+    return [run(scale, **options) for scale in scales]
+
+
+def as_json(result: BenchResult | Sequence[BenchResult]) -> str:
+    if isinstance(result, BenchResult):
+        return json.dumps(asdict(result), ensure_ascii=False, indent=2)
+    return json.dumps([asdict(r) for r in result], ensure_ascii=False, indent=2)
+
+
+GOALS = {  # issue 11: figure → (goal text, met?)
+    "ratio": ("≥ 10", lambda v: v >= 10),
+    "memory_ratio": ("≤ 0,5", lambda v: v <= 0.5),
+    "ingest_ratio": ("≤ 2", lambda v: v <= 2),
+    "ingest_memory_ratio": ("≤ 2", lambda v: v <= 2),
+    "contracts_share_of_ingest": ("≤ 0,2", lambda v: v <= 0.2),
+}
+
+
+def table_rows(results: Sequence[BenchResult]) -> list[tuple[str, ...]]:
+    """The printed table: one row per figure, one column per scale (Swedish number format)."""
+    from pipelines.formatering import tal
+
+    def s(v: float | None) -> str:
+        return "–" if v is None else f"{tal(v, 2, ' ')} s"
+
+    def mb(v: float | None) -> str:
+        return "–" if v is None else f"{tal(v / 1024, 2, ' ')} GB"
+
+    def x(v: float | None) -> str:
+        return "–" if v is None else tal(v, 2, " ")
+
+    lines: list[tuple[str, ...]] = [("Skala", *(tal(r.scale, 3, " ") for r in results), "Mål")]
+    spec: list[tuple[str, Any, str]] = [
+        ("Kontakter", lambda r: tal(r.rows, 0, " "), ""),
+        ("Förberedelse, tid", lambda r: s(r.prepare_s), ""),
+        ("Förberedelse, minne", lambda r: mb(r.prepare_peak_mb), "≤ 6 GB"),
+        ("Härledning analysplan, tid", lambda r: s(r.analysplan_s), ""),
+        ("Härledning analysplan, minne", lambda r: mb(r.analysplan_peak_mb), "≤ 2 GB (skala 1), ≤ 6 GB"),
+        ("Härledning pandas, tid", lambda r: s(r.pandas_s) if r.pandas_s is not None else "får ej plats", ""),
+        ("Härledning pandas, minne", lambda r: mb(r.pandas_peak_mb), ""),
+        ("Kvot pandas/analysplan, tid", lambda r: x(r.ratio), GOALS["ratio"][0]),
+        ("Kvot analysplan/pandas, minne", lambda r: x(r.memory_ratio), GOALS["memory_ratio"][0]),
+        ("Tid / tid skala 1", lambda r: x(_scale_ratio(r, results)), "≤ 4,5 (skala 4)"),
+        ("Ingest ett år (rader)", lambda r: "–" if r.ingest_rows is None else tal(r.ingest_rows, 0, " "), ""),
+        ("Ingest, tid", lambda r: s(r.ingest_s), ""),
+        ("Ingest, minne", lambda r: mb(r.ingest_peak_mb), ""),
+        ("DuckDB read_csv, tid", lambda r: s(r.duckdb_read_s), ""),
+        ("DuckDB read_csv, minne", lambda r: mb(r.duckdb_read_peak_mb), ""),
+        ("Kvot ingest/DuckDB, tid", lambda r: x(r.ingest_ratio), GOALS["ingest_ratio"][0]),
+        ("Kvot ingest/DuckDB, minne", lambda r: x(r.ingest_memory_ratio), GOALS["ingest_memory_ratio"][0]),
+        ("Datakontrakt, tid", lambda r: s(r.contracts_s), ""),
+        ("Datakontrakt, minne", lambda r: mb(r.contracts_peak_mb), "≤ ingestens"),
+        (
+            "Kontrakt / ingest, tid",
+            lambda r: x(r.contracts_share_of_ingest),
+            GOALS["contracts_share_of_ingest"][0],
+        ),
+    ]
+    for label, value, goal in spec:
+        lines.append((label, *(value(r) for r in results), goal))
+    return lines
+
+
+def _scale_ratio(result: BenchResult, results: Sequence[BenchResult]) -> float | None:
+    base = next((r for r in results if r.scale == 1), None)
+    if base is None or result.scale == 1:
+        return None
+    return round(result.analysplan_s / base.analysplan_s, 2)
+
+
+def notes(results: Sequence[BenchResult]) -> list[str]:
+    return [f"Skala {r.scale:g}: {r.pandas_note}".replace(".", ",") for r in results if r.pandas_note]
+
+
+if __name__ == "__main__":  # the measured child processes
+    kind, arg = sys.argv[1], Path(sys.argv[2])
+    if kind == "prepare":
+        rows = prepare(arg, float(sys.argv[3]), parquet=sys.argv[4] == "1")
+        outcome: dict[str, Any] = {"rows": rows, "peak_mb": _peak_mb()}
+    elif kind == "analysplan":
+        outcome = run_analysplan(arg)
+    elif kind == "contracts":
+        outcome = run_contracts(arg)
+    elif kind == "duckdb_read":
+        outcome = run_duckdb_read(arg)
+    else:
+        outcome = run_pandas(arg)
     print(json.dumps(outcome))

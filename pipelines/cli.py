@@ -484,30 +484,44 @@ def fetch_kolada(
 @app.command()
 def bench(
     scale: Annotated[
-        float, typer.Option(help="Datavolym: 1 = ett års KPP för en region (≈ 2 M kontakter)")
-    ] = 1.0,
-    json_file: Annotated[Path | None, typer.Option("--json", help="Skriv resultatet som JSON hit")] = None,
-) -> None:
-    """Mät härledningen (ytterfall, demografi) mot samma analyser i pandas, i samma körning."""
-    from pipelines import bench as benchmark
-    from pipelines.formatering import tal
-
-    with console.status(f"Genererar data (skala {tal(scale, 3, ' ')}) och kör båda …"):
-        result = benchmark.run(scale)
-    rows = [
-        ("Kontakter", tal(result.rows, 0, " "), ""),
-        (
-            "analysplan",
-            f"{tal(result.analysplan_s, 2, ' ')} s",
-            f"{tal(result.analysplan_peak_mb, 0, ' ')} MB",
+        str,
+        typer.Option(
+            help="Datavolym, en eller flera åtskilda med komma (1,4; decimaler med punkt, 0.5): "
+            "1 = ett års KPP för en region (≈ 2 M kontakter)"
         ),
-        ("pandas", f"{tal(result.pandas_s, 2, ' ')} s", f"{tal(result.pandas_peak_mb, 0, ' ')} MB"),
-    ]
-    for name, seconds, memory in rows:
-        print(f"{name:<12}{seconds:>14}{memory:>12}")
-    print(f"Kvot pandas/analysplan: {tal(result.ratio, 2, ' ')}")
+    ] = "1",
+    json_file: Annotated[Path | None, typer.Option("--json", help="Skriv resultatet som JSON hit")] = None,
+    ingest: Annotated[bool, typer.Option(help="Mät ingest mot DuckDB:s read_csv (skala ≤ 1)")] = True,
+) -> None:
+    """Mät härledningen mot pandas, ingest mot DuckDB:s read_csv och datakontrakten, i samma körning."""
+    from pipelines import bench as benchmark
+
+    try:
+        scales = [
+            float(part.replace(",", ".")) for part in scale.replace(";", ",").split(",") if part.strip()
+        ]
+    except ValueError:
+        raise _fail(f"--scale {scale!r}: ange tal, t.ex. 1 eller 1,4", 2) from None
+    if not scales or any(s <= 0 for s in scales):
+        raise _fail(f"--scale {scale!r}: ange positiva tal, t.ex. 1 eller 1,4", 2)
+    results = []
+    for s in scales:
+        with console.status(f"Skala {s:g}: genererar data och mäter …".replace(".", ",")):
+            results.append(benchmark.run(s, ingest=ingest))
+    lines = benchmark.table_rows(results)
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    for line in lines:
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+            )
+        )
+    for note in benchmark.notes(results):
+        print(note)
     if json_file is not None:
-        json_file.write_text(benchmark.as_json(result) + "\n", encoding="utf-8")
+        payload = benchmark.as_json(results[0] if len(results) == 1 else results)
+        json_file.write_text(payload + "\n", encoding="utf-8")
         console.print(f"JSON: {json_file}")
 
 

@@ -86,6 +86,12 @@ _UNFORESEEN = (
 )
 
 
+# Tables ``accept`` parsed and stored, by SHA-256: the raw load that follows in the same process
+# (``analysplan ingest`` → Dagster, in process) takes them instead of parsing the file a second time.
+# The content hash is the key, so a table is only ever used for exactly the bytes it was read from.
+_ACCEPTED: dict[str, pa.Table] = {}
+
+
 def _read(source: Source, data: bytes, name: str) -> pa.Table:
     """Parse a delivered file with its source's reader. A file the reader's rules did not foresee is
     still rejected with file and rule (``fil-olaslig``), never a traceback; the reader should get a
@@ -195,6 +201,8 @@ def load_raw(
             con.unregister("removed_keys")
         for add, add_months in added.values():
             table = (parsed or {}).get(add.sha256)
+            if table is None:
+                table = _ACCEPTED.pop(add.sha256, None)
             if table is None:
                 table = _read(source, add.path.read_bytes(), add.original_name)
             table = _with_provenance(table, add)
@@ -340,6 +348,7 @@ def dry_run(
     source's raw table and the bookkeeping are copied, so nothing on disk is written.
     """
     dry = duckdb.connect(":memory:")
+    warehouse.configure(dry, warehouse.spill_dir_for(ws.warehouse))
     tmp_dir = ws.staging / f"ingest-{uuid.uuid4().hex[:12]}"
     try:
         dry.execute(warehouse.META_DDL)
@@ -557,6 +566,8 @@ def accept_report(
         atomic_write(
             folder / f"{f.sha256}.meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode()
         )
+    _ACCEPTED.clear()  # only the latest accepted files: memory stays that of one delivery
+    _ACCEPTED.update({f.sha256: table for f, _, table in candidates})
     leveranser.write_log(ws, log)
     touched = leveranser.changed_months(before, log, source.name)
     return IngestReport([f for f, _, _ in candidates] + reused, new, unchanged, change, touched)

@@ -8,6 +8,7 @@ materialises it as ``CREATE OR REPLACE TABLE <table> AS <select>`` with the para
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -179,6 +180,58 @@ def tables_read(table: str) -> list[str]:
     return sorted({name for name in TABLE_REFERENCE.findall(code) if name != table})
 
 
+# DuckDB's resources: memory_limit bounds DuckDB's buffer manager (what it holds beyond that spills to
+# temp_directory instead of failing), threads its worker pool. Defaults from the machine; the
+# environment overrides them (ANALYSPLAN_DUCKDB_MINNE, e.g. "4GB"; ANALYSPLAN_DUCKDB_TRADAR, e.g. "2").
+MEMORY_ENV = "ANALYSPLAN_DUCKDB_MINNE"
+THREADS_ENV = "ANALYSPLAN_DUCKDB_TRADAR"
+MEMORY_SHARE = 0.2  # default memory_limit: a fifth of the machine's RAM (24 GB → 4,8 GB), at least 1 GB
+_MEMORY_VALUE = re.compile(r"^\s*[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def machine_memory_bytes() -> int:
+    """Physical RAM (cgroup limit if lower), in bytes."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    cgroup = Path("/sys/fs/cgroup/memory.max")
+    with suppress(OSError, ValueError):
+        text = cgroup.read_text().strip()
+        if text != "max":
+            total = min(total, int(text))
+    return total
+
+
+def duckdb_settings(spill_dir: Path | None = None) -> dict[str, str]:
+    """``memory_limit``, ``threads`` (and ``temp_directory`` when given) for a DuckDB connection."""
+    memory = os.environ.get(MEMORY_ENV, "").strip()
+    if memory and not _MEMORY_VALUE.match(memory):
+        raise ValueError(f"{MEMORY_ENV}={memory!r}: ange en minnesmängd som 4GB eller 512MB")
+    if not memory:
+        memory = f"{max(1024, int(machine_memory_bytes() * MEMORY_SHARE / 2**20))}MB"
+    threads = os.environ.get(THREADS_ENV, "").strip()
+    if threads and not (threads.isdigit() and int(threads) > 0):
+        raise ValueError(f"{THREADS_ENV}={threads!r}: ange ett positivt heltal")
+    if not threads:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        threads = str(cores or 1)
+    settings = {"memory_limit": memory.replace(" ", ""), "threads": threads}
+    if spill_dir is not None:
+        settings["temp_directory"] = str(spill_dir)
+    return settings
+
+
+def configure(con: duckdb.DuckDBPyConnection, spill_dir: Path | None = None) -> None:
+    """Apply :func:`duckdb_settings` to ``con`` (SET takes no bound parameters: the values are checked
+    above, and the spill path is quoted as a SQL string literal)."""
+    for name, value in duckdb_settings(spill_dir).items():
+        literal = str(int(value)) if name == "threads" else "'" + value.replace("'", "''") + "'"
+        con.execute(f"SET {name} = {literal}")
+
+
+def spill_dir_for(path: Path) -> Path:
+    """Where a warehouse's DuckDB spills: ``duckdb-spill/`` beside it in the workspace."""
+    return path.parent / "duckdb-spill"
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     if read_only and not path.exists():
@@ -187,6 +240,7 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         )
     con = duckdb.connect(str(path), read_only=read_only)
     try:
+        configure(con, spill_dir_for(path))
         if not read_only:
             con.execute(META_DDL)
         install_macros(con)
@@ -235,6 +289,15 @@ def sql_param_names(table: str) -> set[str]:
     return used
 
 
+VIEW_MARKER = re.compile(r"^--\s*materialisering:\s*vy\s*$", re.MULTILINE)
+
+
+def is_view(table: str) -> bool:
+    """``sql/<table>.sql`` says ``-- materialisering: vy``: the table is a view over its inputs (it
+    stores nothing, e.g. a per-contact table the aggregations read as they go); it binds no parameters."""
+    return bool(VIEW_MARKER.search(sql_text(table)))
+
+
 def build_table(con: duckdb.DuckDBPyConnection, table: str, params: Mapping[str, Any] | None = None) -> int:
     """(Re)build ``table`` from ``sql/<table>.sql`` with bound ``params``; returns its row count.
 
@@ -253,7 +316,18 @@ def build_table(con: duckdb.DuckDBPyConnection, table: str, params: Mapping[str,
         raise KeyError(f"sql/{table}.sql needs parameters {sorted(missing)}")
     if table.startswith("out_"):
         select = exact_select(con, select, bound)
-    con.execute(f'CREATE OR REPLACE TABLE "{table}" AS {select}', bound)
+    view = is_view(table)
+    if view and used:
+        raise ValueError(f"sql/{table}.sql is a view and cannot bind parameters {sorted(used)}")
+    existing = scalar(
+        con,
+        "SELECT table_type FROM information_schema.tables WHERE table_name = $t "
+        "AND table_catalog = current_database() AND table_schema = current_schema()",
+        {"t": table},
+    )
+    if existing == ("BASE TABLE" if view else "VIEW"):  # the other kind: CREATE OR REPLACE refuses
+        con.execute(f'DROP {"TABLE" if view else "VIEW"} "{table}"')
+    con.execute(f'CREATE OR REPLACE {"VIEW" if view else "TABLE"} "{table}" AS {select}', bound)
     return table_rows(con, table)
 
 

@@ -21,16 +21,24 @@
 --   ytterfallen finns i …", 000:301); 1 on the total row; the 0-64/65+ split and the ten-year bands
 --   of dimension aldersgrupp are each a whole of their own. andel_av_ytterfallen_ki_lag/_hog:
 --   Wilson 95 % interval of andel_av_ytterfallen (n = the region's ytterfall).
-WITH lan AS (
-    SELECT ar, region_kod, vardform, ytterfall, kostnad_kr AS kostnad, aldersgrupp, aldersband, kpp_aldersgrupp,
-           kon, sjukhus,
-           coalesce(mdc, 'okand') AS mdc, coalesce(diagnoskapitel, 'okant') AS diagnoskapitel, drg
-    FROM out_kpp__kontakter
+-- Two passes over the contacts, to a few thousand cells each (the person dimensions, the clinical
+-- ones); the grouping sets, a set per dimension with and without vårdform, then run on those cells.
+WITH lan_person AS (
+    SELECT ar, region_kod, vardform, aldersgrupp, aldersband, kpp_aldersgrupp, kon, sjukhus,
+           count(*) AS n, count(*) FILTER (WHERE ytterfall) AS ny, sum(kostnad_kr) AS kr,
+           coalesce(sum(kostnad_kr) FILTER (WHERE ytterfall), 0) AS kr_y
+    FROM out_kpp__kontakter GROUP BY ALL
 ),
--- one pass over the contacts: a grouping set per dimension, with and without vårdform
+lan_klinisk AS (
+    SELECT ar, region_kod, vardform, coalesce(mdc, 'okand') AS mdc,
+           coalesce(diagnoskapitel, 'okant') AS diagnoskapitel, drg,
+           count(*) AS n, count(*) FILTER (WHERE ytterfall) AS ny, sum(kostnad_kr) AS kr,
+           coalesce(sum(kostnad_kr) FILTER (WHERE ytterfall), 0) AS kr_y
+    FROM out_kpp__kontakter GROUP BY ALL
+),
 lan_sets AS (
     SELECT
-        ar, region_kod, vardform, aldersgrupp, aldersband, kpp_aldersgrupp, kon, sjukhus, mdc, diagnoskapitel, drg,
+        ar, region_kod, vardform, aldersgrupp, aldersband, kpp_aldersgrupp, kon, sjukhus,
         GROUPING(vardform) AS alla_vardformer,
         CASE
             WHEN GROUPING(aldersgrupp) = 0 THEN 'aldersgrupp'
@@ -38,23 +46,30 @@ lan_sets AS (
             WHEN GROUPING(kpp_aldersgrupp) = 0 THEN 'kpp_aldersgrupp'
             WHEN GROUPING(kon) = 0 THEN 'kon'
             WHEN GROUPING(sjukhus) = 0 THEN 'sjukhus'
-            WHEN GROUPING(mdc) = 0 THEN 'mdc'
-            WHEN GROUPING(diagnoskapitel) = 0 THEN 'diagnoskapitel'
-            WHEN GROUPING(drg) = 0 THEN 'drg'
             ELSE 'total'
         END AS mangd,
-        count(*) AS antal_kontakter,
-        count(*) FILTER (WHERE ytterfall) AS antal_ytterfall,
-        sum(kostnad) AS kostnad,
-        coalesce(sum(kostnad) FILTER (WHERE ytterfall), 0) AS kostnad_ytterfall
-    FROM lan
+        sum(n) AS antal_kontakter, sum(ny) AS antal_ytterfall, sum(kr) AS kostnad, sum(kr_y) AS kostnad_ytterfall
+    FROM lan_person
     GROUP BY GROUPING SETS (
         (ar, region_kod, vardform), (ar, region_kod),
         (ar, region_kod, vardform, aldersgrupp), (ar, region_kod, aldersgrupp),
         (ar, region_kod, vardform, aldersband), (ar, region_kod, aldersband),
         (ar, region_kod, vardform, kpp_aldersgrupp), (ar, region_kod, kpp_aldersgrupp),
         (ar, region_kod, vardform, kon), (ar, region_kod, kon),
-        (ar, region_kod, vardform, sjukhus), (ar, region_kod, sjukhus),
+        (ar, region_kod, vardform, sjukhus), (ar, region_kod, sjukhus)
+    )
+    UNION ALL BY NAME
+    SELECT
+        ar, region_kod, vardform, mdc, diagnoskapitel, drg,
+        GROUPING(vardform) AS alla_vardformer,
+        CASE
+            WHEN GROUPING(mdc) = 0 THEN 'mdc'
+            WHEN GROUPING(diagnoskapitel) = 0 THEN 'diagnoskapitel'
+            ELSE 'drg'
+        END AS mangd,
+        sum(n) AS antal_kontakter, sum(ny) AS antal_ytterfall, sum(kr) AS kostnad, sum(kr_y) AS kostnad_ytterfall
+    FROM lan_klinisk
+    GROUP BY GROUPING SETS (
         (ar, region_kod, vardform, mdc), (ar, region_kod, mdc),
         (ar, region_kod, vardform, diagnoskapitel), (ar, region_kod, diagnoskapitel),
         (ar, region_kod, vardform, drg), (ar, region_kod, drg)

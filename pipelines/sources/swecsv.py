@@ -253,6 +253,137 @@ def read_csv(
     )
 
 
+# Whitespace that the precise path strips from a value (str.strip_chars): a value that begins or ends
+# with it takes the precise path, so the fast path never needs to strip.
+_EDGE_SPACE = r"[\s\x{85}\x{A0}\x{1680}\x{2000}-\x{200B}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]"
+_FAST_INT = r"^[+-]?[0-9]{1,15}$"  # below 2**53: the precise path's int limit is never reached
+_FAST_DECIMAL = r"^-?[0-9]{1,15}(,[0-9]+)?$"
+FAST_PATH_MIN_BYTES = 1 << 20  # small files: the precise path is fast enough, and DuckDB's start is not free
+
+
+def _fast_csv(
+    data: bytes,
+    columns: Sequence[Col],
+    *,
+    extra_ok: bool,
+    unique: Sequence[str],
+    row_column: str | None,
+) -> pa.Table | None:
+    """The typed table if ``data`` is a plain, valid extract by every rule of ``columns``; else None.
+
+    Plain: UTF-8 (a BOM allowed), a header naming exactly the expected columns, no quote characters,
+    NUL bytes or blank lines, numbers without thousands separators or signs other than ``-``. Each
+    rule the precise path checks is counted in one SQL pass; a single offending value returns None.
+    """
+    if len(data) < FAST_PATH_MIN_BYTES or b'"' in data or b"\x00" in data:
+        return None
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if (
+        b"\n\n" in body
+        or b"\n\r\n" in body
+        or body.startswith((b"\n", b"\r"))
+        or b"\r" in body.replace(b"\r\n", b"")
+    ):
+        return None
+    first = body.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        names = first.decode("utf-8").split(";")
+    except UnicodeDecodeError:
+        return None
+    by_name = {c.name: c for c in columns}
+    if len(set(names)) != len(names) or any(n not in by_name for n in names):
+        return None  # unknown, duplicate, unnamed or padded column names: the precise path says which
+    if any(c.required and c.name not in names for c in columns):
+        return None
+    import tempfile
+
+    import duckdb
+
+    with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
+        handle.write(body)
+        handle.flush()
+        con = duckdb.connect()
+        try:
+            con.execute("SET threads = 2")
+            spec = "{" + ", ".join(f"'{i}': 'VARCHAR'" for i in range(len(names))) + "}"
+            try:
+                con.execute(
+                    "CREATE TEMP TABLE lines AS SELECT * FROM read_csv("
+                    f"$path, delim = ';', header = false, skip = 1, quote = '', escape = '', "
+                    f"columns = {spec}, "
+                    "auto_detect = false, strict_mode = true, null_padding = false, all_varchar = true, "
+                    "encoding = 'utf-8')",
+                    {"path": handle.name},
+                )
+            except duckdb.Error:
+                return None
+            checks, selects = _fast_rules(names, columns)
+            if not checks:
+                return None
+            counts = con.sql(f"SELECT count(*), {', '.join(checks)} FROM lines").fetchall()[0]
+            if counts[0] == 0 or any(counts[1:]):
+                return None
+            typed = f"SELECT {', '.join(selects)} FROM lines ORDER BY rowid"  # the file's order
+            if unique:  # on the typed values, as the precise path compares them
+                if any(k not in names for k in unique):
+                    return None
+                keys = ", ".join(f'"{k}"' for k in unique)
+                if con.sql(f"SELECT count(*) - count(DISTINCT ({keys})) FROM ({typed})").fetchall()[0][0]:
+                    return None
+            table = con.sql(typed).to_arrow_table()
+        finally:
+            con.close()
+    out = {
+        c.name: table[c.name].cast(c.arrow_type)
+        if c.name in names
+        else pa.nulls(table.num_rows, c.arrow_type)
+        for c in columns
+    }
+    if row_column is not None:
+        out[row_column] = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64), pa.int64())
+    return pa.table(out)
+
+
+def _fast_rules(names: list[str], columns: Sequence[Col]) -> tuple[list[str], list[str]]:
+    """SQL counting each column's offending values (any > 0 = take the precise path) and its typed value."""
+    checks: list[str] = []
+    selects: list[str] = []
+    by_name = {c.name: c for c in columns}
+
+    def lit(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    for index, name in enumerate(names):
+        c = by_name[name]
+        v = f'"{index}"'
+        missing = f"({v} IS NULL OR {v} = '')"
+        bad = [
+            f"regexp_matches({v}, {lit('^' + _EDGE_SPACE)}) OR regexp_matches({v}, {lit(_EDGE_SPACE + '$')})"
+        ]
+        if not c.nullable:
+            bad.append(missing)
+        present = f"NOT {missing}"
+        if c.kind == "text":
+            if c.allowed is not None:
+                bad.append(f"{present} AND {v} NOT IN ({', '.join(lit(a) for a in sorted(c.allowed))})")
+            if c.pattern is not None:
+                bad.append(f"{present} AND NOT regexp_full_match({v}, {lit('(?:' + c.pattern + ')')})")
+            value = f"CASE WHEN {missing} THEN NULL ELSE {v} END"
+        else:
+            shape = _FAST_INT if c.kind == "int" else _FAST_DECIMAL
+            bad.append(f"{present} AND NOT regexp_matches({v}, {lit(shape)})")
+            number = f"TRY_CAST(replace({v}, ',', '.') AS DOUBLE)"
+            if c.min is not None:
+                bad.append(f"{present} AND {number} < {float(c.min)!r}")
+            if c.max is not None:
+                bad.append(f"{present} AND {number} > {float(c.max)!r}")
+            cast = "BIGINT" if c.kind == "int" else "DOUBLE"
+            value = f"CASE WHEN {missing} THEN NULL ELSE TRY_CAST(replace({v}, ',', '.') AS {cast}) END"
+        checks.append(f"count(*) FILTER (WHERE {' OR '.join(f'({b})' for b in bad)})")
+        selects.append(f'{value} AS "{name}"')
+    return checks, selects
+
+
 def read_parquet(
     data: bytes,
     file_name: str,

@@ -1,25 +1,58 @@
-"""The benchmark runs both implementations on the same data and they agree (no timing is asserted)."""
+"""The benchmark runs every figure on the same data and the implementations agree (no timing is asserted)."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from pipelines import bench
+
+TODAY = {"scale", "rows", "analysplan_s", "pandas_s", "ratio", "analysplan_peak_mb", "pandas_peak_mb"}
+NEW = {
+    "memory_ratio",
+    "pandas_note",
+    "prepare_s",
+    "prepare_peak_mb",
+    "ingest_rows",
+    "ingest_s",
+    "ingest_peak_mb",
+    "duckdb_read_s",
+    "duckdb_read_peak_mb",
+    "ingest_ratio",
+    "ingest_memory_ratio",
+    "contracts_s",
+    "contracts_peak_mb",
+    "contracts_share_of_ingest",
+}
 
 
 def test_bench_compares_equal_results() -> None:
     result = bench.run(0.002)  # raises if the pipeline and the pandas baseline disagree
     data = json.loads(bench.as_json(result))
-    assert set(data) == {
-        "scale",
-        "rows",
-        "analysplan_s",
-        "pandas_s",
-        "ratio",
-        "analysplan_peak_mb",
-        "pandas_peak_mb",
-    }
+    assert set(data) == TODAY | NEW
     assert data["scale"] == 0.002 and data["rows"] > 1000
     assert data["analysplan_s"] > 0 and data["pandas_s"] > 0
     assert data["ratio"] == round(data["pandas_s"] / data["analysplan_s"], 2)
+    assert data["memory_ratio"] == round(data["analysplan_peak_mb"] / data["pandas_peak_mb"], 2)
     assert data["analysplan_peak_mb"] > 50 and data["pandas_peak_mb"] > 50
+    assert data["pandas_note"] is None
+    # one year of the extract (2016) through `analysplan ingest`, and DuckDB read the same rows
+    assert 0 < data["ingest_rows"] < data["rows"]
+    assert data["ingest_ratio"] == round(data["ingest_s"] / data["duckdb_read_s"], 2)
+    assert data["contracts_share_of_ingest"] == round(data["contracts_s"] / data["ingest_s"], 2)
+    lines = bench.table_rows([result])
+    assert lines[0] == ("Skala", "0,002", "Mål") and all(len(line) == 3 for line in lines)
+
+
+def test_parts_add_up_to_the_scale() -> None:
+    assert bench._parts(0.5) == [(0, 0.5)]
+    assert bench._parts(4) == [(0, 1.0), (1, 1.0), (2, 1.0), (3, 1.0)]
+    assert sum(s for _, s in bench._parts(2.5)) == pytest.approx(2.5)
+
+
+def test_pandas_is_not_run_where_it_would_not_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench, "_mem_available", lambda: 8 * 2**30)
+    assert bench.pandas_fits(1_000_000) is None  # 0,8 GB of 8
+    note = bench.pandas_fits(32_140_506)  # scale 4: ≈ 25 GB
+    assert note is not None and "pandas körs inte" in note and "8,0 GB ledigt" in note

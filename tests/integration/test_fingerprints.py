@@ -36,6 +36,8 @@ KONTAKTER_AND_DEPENDENTS = {
     "out_kpp__ytterfall_fordelning",
     "out_kpp__cancer",
 }
+# the ytterfall limits (they bind the ytterfall parameters) and what reads them
+GRANSER_AND_DEPENDENTS = {"out_kpp__ytterfallsgranser", *KONTAKTER_AND_DEPENDENTS}
 
 
 @pytest.fixture(scope="module")
@@ -259,7 +261,7 @@ def test_a_changed_parameter_is_recorded_where_it_was_used(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ANALYSPLAN_PARAMETRAR", json.dumps({"ytterfall_minsta_antal": 5}))
-    assert rebuild(ws) == KONTAKTER_AND_DEPENDENTS  # out_kpp__kontakter binds it
+    assert rebuild(ws) == GRANSER_AND_DEPENDENTS  # out_kpp__ytterfallsgranser binds it
     with warehouse.connect(ws.warehouse, read_only=True) as con:
         assert build.recorded_parameters(con, "out_kpp__sjukhus")["ytterfall_minsta_antal"] == 5
         assert "ytterfall_minsta_antal" not in build.recorded_parameters(con, "out_scb__aldersstruktur")

@@ -70,6 +70,7 @@ def kpp(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 def build(con: duckdb.DuckDBPyConnection, **changes: object) -> dict[str, dict]:
     params = {"lan": "25", **replace(Parametrar(), **changes).as_sql_params()}  # type: ignore[arg-type]
+    warehouse.build_table(con, "out_kpp__ytterfallsgranser", params)
     warehouse.build_table(con, "out_kpp__kontakter", params)
     rel = con.sql("SELECT * FROM out_kpp__kontakter")
     return {row[0]: dict(zip(rel.columns, row, strict=True)) for row in rel.fetchall()}

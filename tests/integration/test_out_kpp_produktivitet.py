@@ -16,7 +16,12 @@ def prod(kpp: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:  # noqa: 
     kpp.execute(RIKET_DDL)
     kpp.executemany(f"INSERT INTO core_kpp__riket VALUES ({', '.join(['?'] * 12)}, 'r.csv', 1)", RIKET)
     params = {"lan": "25", **Parametrar().as_sql_params()}
-    for table in ("out_kpp__kontakter", "out_kpp__kostnad_per_drg_poang", "out_kpp__oppenvardsandel"):
+    for table in (
+        "out_kpp__ytterfallsgranser",
+        "out_kpp__kontakter",
+        "out_kpp__kostnad_per_drg_poang",
+        "out_kpp__oppenvardsandel",
+    ):
         warehouse.build_table(kpp, table, params)
     return kpp
 
@@ -110,6 +115,7 @@ def test_county_from_its_own_rows_in_the_kpp_database(kpp: duckdb.DuckDBPyConnec
     )
     params = {"lan": "25", **Parametrar().as_sql_params()}
     for table in (
+        "out_kpp__ytterfallsgranser",
         "out_kpp__kontakter",
         "out_kpp__kostnad_per_drg_poang",
         "out_kpp__oppenvardsandel",

@@ -17,6 +17,7 @@ def chain(kpp: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:  # noqa:
     kpp.executemany(f"INSERT INTO core_kpp__riket VALUES ({', '.join(['?'] * 12)}, 'r.csv', 1)", RIKET)
     params = {"lan": "25", **Parametrar().as_sql_params()}
     for table in (
+        "out_kpp__ytterfallsgranser",
         "out_kpp__kontakter",
         "out_kpp__kostnad_per_drg_poang",
         "out_kpp__sjukhus",
@@ -77,6 +78,7 @@ def test_cancer_groups_and_individuals_counted_once(kpp: duckdb.DuckDBPyConnecti
         ],
     )
     params = {"lan": "25", **Parametrar().as_sql_params()}
+    warehouse.build_table(kpp, "out_kpp__ytterfallsgranser", params)
     warehouse.build_table(kpp, "out_kpp__kontakter", params)
     warehouse.build_table(kpp, "out_kpp__cancer", params)
     where = "ar = 2020 AND grupp = $g AND kon = 'K' AND aldersgrupp = '65+' AND sjukhus = $s AND vardform = 'alla'"
@@ -179,7 +181,12 @@ def test_primary_care_against_rikets_primary_care(kpp: duckdb.DuckDBPyConnection
         [(f"p{n}", f"Pp{n}", 300.0 * n) for n in range(1, 6)],
     )
     params = {"lan": "25", **Parametrar().as_sql_params()}
-    for table in ("out_kpp__kontakter", "out_kpp__kostnad_per_drg_poang", "out_kpp__sjukhus"):
+    for table in (
+        "out_kpp__ytterfallsgranser",
+        "out_kpp__kontakter",
+        "out_kpp__kostnad_per_drg_poang",
+        "out_kpp__sjukhus",
+    ):
         warehouse.build_table(kpp, table, params)
     pv = one(
         kpp, "out_kpp__sjukhus", "ar = 2020 AND sjukhus = 'PV' AND vardform = 'alla' AND vardtyp = 'alla'", {}

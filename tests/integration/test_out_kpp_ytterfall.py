@@ -22,6 +22,7 @@ def ytterfall(kpp: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:  # n
     kpp.execute(RIKET_DDL)
     kpp.executemany(f"INSERT INTO core_kpp__riket VALUES ({', '.join(['?'] * 12)}, 'r.csv', 1)", RIKET)
     params = {"lan": "25", **Parametrar().as_sql_params()}
+    warehouse.build_table(kpp, "out_kpp__ytterfallsgranser", params)
     warehouse.build_table(kpp, "out_kpp__kontakter", params)
     warehouse.build_table(kpp, "out_kpp__ytterfall", params)
     return kpp

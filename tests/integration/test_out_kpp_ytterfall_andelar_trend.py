@@ -31,7 +31,12 @@ def kpp_riket(kpp: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:  # n
         "INSERT INTO core_kpp__riket VALUES (?, ?, ?, ?, ?, ?, 'alla', ?, ?, ?, ?, ?, 'r.csv', 1)", RIKET
     )
     params = {"lan": "25", **Parametrar().as_sql_params()}
-    for table in ("out_kpp__kontakter", "out_kpp__ytterfall_andelar", "out_kpp__ytterfall_trend"):
+    for table in (
+        "out_kpp__ytterfallsgranser",
+        "out_kpp__kontakter",
+        "out_kpp__ytterfall_andelar",
+        "out_kpp__ytterfall_trend",
+    ):
         warehouse.build_table(kpp, table, params)
     return kpp
 

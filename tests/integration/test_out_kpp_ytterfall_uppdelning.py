@@ -33,6 +33,7 @@ def load_riket(con: duckdb.DuckDBPyConnection, celler: list[tuple]) -> None:
 
 def build(con: duckdb.DuckDBPyConnection) -> None:
     params = {"lan": "25", **Parametrar().as_sql_params()}
+    warehouse.build_table(con, "out_kpp__ytterfallsgranser", params)
     warehouse.build_table(con, "out_kpp__kontakter", params)
     warehouse.build_table(con, "out_kpp__ytterfall_uppdelning", params)
 

@@ -17,6 +17,7 @@ from tests.integration.test_out_kpp_kontakter import kpp  # noqa: F401  (fixture
 from tests.integration.test_out_kpp_ytterfall import RIKET, RIKET_DDL
 
 TABLES = (
+    "out_kpp__ytterfallsgranser",
     "out_kpp__kontakter",
     "out_kpp__kostnad_per_drg_poang",
     "out_kpp__kostnad_per_drg_poang_grupp",

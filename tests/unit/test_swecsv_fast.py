@@ -1,0 +1,86 @@
+"""The fast CSV path (DuckDB's reader, rules in SQL) gives exactly the precise path's table, and a file
+that breaks a rule still gets the precise path's violation (file, row, column, rule)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.demo import kpp as demo
+from pipelines.errors import RejectedInput
+from pipelines.sources import kpp, swecsv
+
+
+@pytest.fixture(scope="module")
+def extract() -> bytes:
+    model = demo.build_model(20200101)
+    frame = demo.extract_frame(model, 2017, seed=20200101, scale=0.01)
+    data = demo.swedish_csv(frame, float_precision=2).encode("utf-8")
+    assert len(data) > swecsv.FAST_PATH_MIN_BYTES  # large enough for the fast path
+    return data
+
+
+def _precise(monkeypatch: pytest.MonkeyPatch, data: bytes) -> object:
+    with monkeypatch.context() as m:
+        m.setattr(swecsv, "FAST_PATH_MIN_BYTES", 1 << 62)
+        return kpp.read_kontakter(data, "kpp.csv")
+
+
+def test_fast_path_is_taken_and_equals_the_precise_path(
+    extract: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = swecsv._fast_csv(
+        extract, kpp.KONTAKTER_COLUMNS, extra_ok=False, unique=("vardkontakt_id",), row_column="kalla_rad"
+    )
+    assert fast is not None
+    assert fast.equals(kpp.read_kontakter(extract, "kpp.csv"))
+    assert fast.equals(_precise(monkeypatch, extract))
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        b"\xef\xbb\xbf",  # a BOM
+        b"crlf",  # Windows line ends
+    ],
+)
+def test_fast_path_variants_equal_the_precise_path(
+    extract: bytes, variant: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = extract.replace(b"\n", b"\r\n") if variant == b"crlf" else variant + extract
+    assert (
+        swecsv._fast_csv(data, kpp.KONTAKTER_COLUMNS, extra_ok=False, unique=(), row_column="r") is not None
+    )
+    assert kpp.read_kontakter(data, "kpp.csv").equals(_precise(monkeypatch, data))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule", "column"),
+    [
+        (b";sluten;", b";slutna;", "csv-kod", "vardform"),
+        (b";2017;", b";2017,5;", "csv-heltal", "ar"),
+        (b";M;", b"; M;", None, None),  # a space: the precise path strips it and accepts the row
+    ],
+)
+def test_a_broken_value_gets_the_precise_message(
+    extract: bytes, old: bytes, new: bytes, rule: str | None, column: str | None
+) -> None:
+    lines = extract.split(b"\n")
+    line = next(i for i, text in enumerate(lines[1:], start=1) if old in text)
+    lines[line] = lines[line].replace(old, new, 1)
+    data = b"\n".join(lines)
+    assert swecsv._fast_csv(data, kpp.KONTAKTER_COLUMNS, extra_ok=False, unique=(), row_column=None) is None
+    if rule is None:
+        assert kpp.read_kontakter(data, "kpp.csv").num_rows == len(lines) - 2
+        return
+    with pytest.raises(RejectedInput) as err:
+        kpp.read_kontakter(data, "kpp.csv")
+    assert (line + 1, column, rule) in swecsv.violation_rows(err.value.violations)
+
+
+def test_a_repeated_key_takes_the_precise_path(extract: bytes) -> None:
+    lines = extract.split(b"\n")
+    lines.insert(3, lines[1])
+    data = b"\n".join(lines)
+    with pytest.raises(RejectedInput) as err:
+        kpp.read_kontakter(data, "kpp.csv")
+    assert (4, "vardkontakt_id", "csv-dubblett") in swecsv.violation_rows(err.value.violations)
