@@ -7,13 +7,15 @@ import csv
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from pipelines.workspace import current_workspace
+from pipelines.workspace import Workspace, current_workspace
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -43,6 +45,20 @@ def _configuration() -> None:
         raise _fail(str(err), 2) from None
 
 
+@contextmanager
+def _writer() -> Iterator[None]:
+    """Hold the warehouse's writer lock for the whole command (pipelines.las): wait with a line
+    behind another writer, stop after the timeout with a Swedish message. Cleans up after killed
+    runs when taken (pipelines.stadning)."""
+    from pipelines import las, stadning
+
+    try:
+        with las.skrivlas(current_workspace(), on_acquire=stadning.vid_start):
+            yield
+    except las.LagretUpptaget as err:
+        raise _fail(str(err), 5) from None
+
+
 def _key(key: dg.AssetKey | None) -> str:
     return key.to_user_string() if key else "?"
 
@@ -55,7 +71,7 @@ def _materialize(
     from pipelines import definitions
 
     instance = dg.DagsterInstance.get()
-    with console.status("Kör Dagster …"):
+    with _writer(), console.status("Kör Dagster …"):
         result = dg.materialize(
             definitions.ALL_ASSETS,
             selection=selection,
@@ -101,13 +117,18 @@ def _print_published(result: dg.ExecuteInProcessResult) -> None:
 def _ingest(source: str, files: list[Path]) -> int:
     """Accept the files (reader, dry run, contract), then build the source's core table and what it
     reads — the one path for `ingest`, `demo` and `fetch`. Unchanged tables are skipped."""
+    ws = current_workspace()
+    with _writer():  # accept and build as one turn: no other writer in between
+        return _ingest_locked(ws, source, files)
+
+
+def _ingest_locked(ws: Workspace, source: str, files: list[Path]) -> int:
     import dagster as dg
 
     from pipelines import ingest
     from pipelines.errors import RejectedInput
     from pipelines.sources.registry import get_source
 
-    ws = current_workspace()
     try:
         stored = ingest.accept(ws, source, files)
     except KeyError as err:
@@ -153,10 +174,11 @@ def demo(
     console.print(f"Arbetsyta: {ws.home}")
     files = generate_all(ws.demo, seed=seed, scale=scale)
     console.print(f"Demodata: {sum(len(p) for p in files.values())} filer för {len(files)} källor")
-    for source in all_sources().values():  # reference sources first: later contracts check against them
-        if source.name in files:
-            _ingest(source.name, files[source.name])
-    result = _materialize(dg.AssetSelection.all())
+    with _writer():
+        for source in all_sources().values():  # reference sources first: later contracts check against them
+            if source.name in files:
+                _ingest(source.name, files[source.name])
+        result = _materialize(dg.AssetSelection.all())
     _print_published(result)
     console.print(f"Tid: {time.perf_counter() - started:.1f} s".replace(".", ","))
 
@@ -213,7 +235,8 @@ def status(
             print(f"{name}\t{state}{flags}")
         return
     try:
-        record = publish.set_status(ws, slug, version, ny_status)
+        with _writer():
+            record = publish.set_status(ws, slug, version, ny_status)
     except publish.StatusError as err:
         raise _fail(str(err), 2) from None
     console.print(f"{slug} {version}: status {record['status']} (satt {record['satt']}).")
@@ -244,11 +267,12 @@ def sql(
     """Kör skrivskyddad SQL mot lagret och skriv ut resultatet som CSV (rubrikrad, sedan rader)."""
     import duckdb
 
-    from pipelines import warehouse
+    from pipelines import las, warehouse
 
     ws = current_workspace()
     try:
-        with warehouse.connect(ws.warehouse, read_only=True) as con:
+        # a writer at work: read the last committed copy instead of waiting (pipelines.las)
+        with las.lasvag(ws, say=console.print) as path, warehouse.connect(path, read_only=True) as con:
             rel = con.sql(query)
             if rel is None:
                 raise _fail("frågan gav inget resultat (endast SELECT-frågor skrivs ut)", 2)
