@@ -11,17 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from pipelines import build, contracts, parametrar, reference, warehouse
+from pipelines import build, contracts, felinjektion, parametrar, reference, stadning, warehouse
 from pipelines.errors import MissingInput, RejectedInput, Violation
 from pipelines.sources.registry import Source, get_source
 from pipelines.workspace import Workspace, atomic_write
@@ -75,6 +74,7 @@ def load_raw(
     source: Source,
     files: Sequence[StoredFile],
     parsed: Mapping[str, pa.Table] | None = None,
+    on_commit: Callable[[int], None] | None = None,
 ) -> int:
     """Bring ``source.raw_table`` in line with ``files``, incrementally and in one transaction.
 
@@ -82,7 +82,8 @@ def load_raw(
     longer present loses its rows, and rows of unchanged files are not rewritten — a new monthly
     extract adds its month only. A changed reader (code version) re-reads every file.
     ``parsed`` holds tables already read (by SHA-256), so a checked file is not parsed twice.
-    Returns the raw table's row count.
+    Returns the raw table's row count. ``on_commit(rows)`` runs inside the transaction, just
+    before it commits: the fingerprint's record is written with the table or not at all.
     """
     if not files:
         raise MissingInput(
@@ -139,6 +140,8 @@ def load_raw(
                 },
             )
         rows = warehouse.table_rows(con, source.raw_table)
+        if on_commit is not None:
+            on_commit(rows)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -186,13 +189,19 @@ def build_reference(con: duckdb.DuckDBPyConnection, tables: Sequence[str] | None
 
 
 def build_core(
-    con: duckdb.DuckDBPyConnection, source: Source, params: Mapping[str, Any] | None = None
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    params: Mapping[str, Any] | None = None,
+    on_commit: Callable[[contracts.ContractResult], None] | None = None,
 ) -> contracts.ContractResult:
-    """Rebuild the core table and validate its contract; on a broken contract nothing changes."""
+    """Rebuild the core table and validate its contract; on a broken contract nothing changes.
+    ``on_commit(result)`` runs inside the transaction of a passing build, just before it commits."""
     con.execute("BEGIN TRANSACTION")
     try:
         warehouse.build_table(con, source.core_table, params)
         result = contracts.validate(con, source.core_table)
+        if result.success and on_commit is not None:
+            on_commit(result)
     except Exception:
         con.execute("ROLLBACK")
         raise
@@ -218,7 +227,7 @@ def dry_run(
     source's raw table and the bookkeeping are copied, so nothing on disk is written.
     """
     dry = duckdb.connect(":memory:")
-    tmp_dir = ws.staging / f"ingest-{uuid.uuid4().hex[:12]}"
+    tmp_dir = stadning.arbetsmapp(ws, "ingest")  # patient-level copies: removed if this process dies
     try:
         dry.execute(warehouse.META_DDL)
         dry.execute(build.DDL)
@@ -291,9 +300,11 @@ def accept(
         params = parametrar.sql_params()
     _check_dependencies(ws, source)
     existing = {f.sha256: f for f in stored_files(ws, source.name)}
-    now = datetime.now(UTC)
+    started = datetime.now(UTC)
     candidates: list[tuple[StoredFile, bytes, pa.Table]] = []
     for p in paths:
+        # files of one call are applied in the order given: a later file wins over an earlier one
+        now = started + timedelta(microseconds=len(candidates))
         path = Path(p)
         if not path.is_file():
             raise RejectedInput([Violation(str(path), "fil-saknas", "filen finns inte")])
@@ -313,7 +324,14 @@ def accept(
 
     folder = ws.incoming_dir(source.name)
     folder.mkdir(parents=True, exist_ok=True)
-    for f, data, _ in candidates:
+    # One call, one delivery: a journal names every file it stores, so a call killed half-way is
+    # rolled back at the next start (pipelines.stadning) instead of leaving some of its files.
+    journal = stadning.journal_path(ws, source.name)
+    names = [n for f, _, _ in candidates for n in (f.path.name, f"{f.sha256}.meta.json")]
+    atomic_write(journal, json.dumps({"filer": names}, ensure_ascii=False).encode())
+    for position, (f, data, _) in enumerate(candidates):
+        if position == 1:
+            felinjektion.punkt("ingest-mellan-filer")
         atomic_write(f.path, data)
         meta = {
             "sha256": f.sha256,
@@ -325,4 +343,5 @@ def accept(
         atomic_write(
             folder / f"{f.sha256}.meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode()
         )
+    journal.unlink()
     return [f for f, _, _ in candidates]
