@@ -23,6 +23,7 @@ lock". Here:
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -31,16 +32,17 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from pipelines.workspace import Workspace
 
 TIMEOUT_ENV = "ANALYSPLAN_LAS_TIMEOUT"
 DEFAULT_TIMEOUT_S = 1800.0
 POLL_S = 0.2
+T = TypeVar("T")
 
 
 class LagretUpptaget(Exception):
@@ -195,6 +197,43 @@ def _seconds(value: float) -> str:
     return f"{value:g} s".replace(".", ",")
 
 
+@contextmanager
+def oppna_nar_ledigt(
+    open_cm: Callable[[], AbstractContextManager[T]], *, say: Callable[[str], None] = _say
+) -> Iterator[T]:
+    """Enter ``open_cm()`` (a warehouse connection), waiting while another program that does not
+    use this lock (a notebook's read-only connection, DuckDB's own CLI) has the file open: DuckDB's
+    "Could not set lock" becomes a wait with a line, up to the same timeout."""
+    import duckdb
+
+    limit = timeout_s()
+    deadline = time.monotonic() + limit
+    announced = False
+    while True:
+        cm = open_cm()
+        try:
+            value = cm.__enter__()
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise LagretUpptaget(
+                    f"lagret hålls öppet av ett annat program (t.ex. en notebook) efter {_seconds(limit)}; "
+                    f"stäng det och försök igen, eller vänta längre med {TIMEOUT_ENV}=<sekunder>."
+                ) from None
+            if not announced:
+                say(f"väntar på lagret (ett annat program har det öppet) … högst {_seconds(limit)}")
+                announced = True
+            time.sleep(POLL_S)
+            continue
+        break
+    if announced:
+        say("lagret är ledigt, fortsätter")
+    with contextlib.ExitStack() as stack:
+        stack.push(cm)
+        yield value
+
+
 # --- the readers' snapshot ---------------------------------------------------------------------
 
 
@@ -217,7 +256,10 @@ def snapshot(ws: Workspace) -> Path | None:
     if not source.exists():
         return None
     if source.with_name(source.name + ".wal").exists():
-        duckdb.connect(str(source)).close()  # replays and checkpoints the WAL
+        try:
+            duckdb.connect(str(source)).close()  # replays and checkpoints the WAL
+        except duckdb.IOException:  # another program has it open: keep the previous copy
+            return target if (target := snapshot_path(ws)).exists() else None
     target = snapshot_path(ws)
     stamp_file = target.with_name(target.name + ".stampel")
     stamp = _stamp(source)

@@ -43,5 +43,8 @@ class AnalysplanResource(dg.ConfigurableResource):
             with warehouse.connect(ws.warehouse, read_only=True) as con:
                 yield con
             return
-        with las.skrivlas(ws, on_acquire=stadning.vid_start), warehouse.connect(ws.warehouse) as con:
+        with (
+            las.skrivlas(ws, on_acquire=stadning.vid_start),
+            las.oppna_nar_ledigt(lambda: warehouse.connect(ws.warehouse)) as con,
+        ):
             yield con

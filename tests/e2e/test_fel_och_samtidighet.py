@@ -209,6 +209,23 @@ def test_a_waiting_writer_goes_on_when_the_lock_is_released(home: Path) -> None:
     assert "lagret är ledigt" in err
 
 
+def test_a_writer_waits_for_a_program_that_has_the_warehouse_open(home: Path) -> None:
+    """A notebook's read-only connection (not using the lock) makes a writer wait, not fail."""
+    notebook = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        proc = start(home, "materialize", "key:out_scb__aldersstruktur")
+        assert proc.stderr is not None
+        seen = ""
+        while "ett annat program har det öppet" not in seen and proc.poll() is None:
+            seen += proc.stderr.readline()
+    finally:
+        notebook.close()
+    _, err = proc.communicate(timeout=600)
+    assert "ett annat program har det öppet" in seen
+    assert proc.returncode == 0, seen + err
+    assert "could not set lock" not in (seen + err).lower()
+
+
 # --- kill -9 at exact points ---------------------------------------------------------------------
 
 
