@@ -272,7 +272,10 @@ def sql(
     ws = current_workspace()
     try:
         # a writer at work: read the last committed copy instead of waiting (pipelines.las)
-        with las.lasvag(ws, say=console.print) as path, warehouse.connect(path, read_only=True) as con:
+        with (
+            las.lasvag(ws, say=lambda line: console.print(line, soft_wrap=True)) as path,
+            warehouse.connect(path, read_only=True) as con,
+        ):
             rel = con.sql(query)
             if rel is None:
                 raise _fail("frågan gav inget resultat (endast SELECT-frågor skrivs ut)", 2)

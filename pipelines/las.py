@@ -17,7 +17,9 @@ lock". Here:
 - **Readers** (``analysplan sql``) never take the writer's turn. With no writer, they read the
   warehouse itself (a shared lock for the moment they read, so no writer starts in between).
   While a writer holds the lock they read ``lagret-kopia.duckdb``: the last committed warehouse,
-  copied by the writer when it took the lock and before it changed anything. Either way a reader
+  copied when the previous writer let go (or, after a killed one, by this writer when it took the
+  lock, before it changed anything). A Dagster run holds the lock from its resource's setup to
+  its teardown, so a run of many steps copies once. Either way a reader
   sees a consistent state, and a writer never waits for a reader for more than one query.
 """
 
@@ -160,23 +162,49 @@ def skrivlas(
     with _guard:
         _held[path] = (handle, 1)
     try:
-        snapshot(ws)
+        snapshot(ws)  # after a killed writer; else already made when the last writer let go
         if on_acquire is not None:
             on_acquire(ws)
         yield
     finally:
-        _release(path)
+        _release(path, ws)
 
 
-def _release(path: Path) -> None:
+def _release(path: Path, ws: Workspace | None = None) -> None:
     with _guard:
         handle, depth = _held[path]
         if depth > 1:
             _held[path] = (handle, depth - 1)
             return
         del _held[path]
-    fcntl.flock(handle, fcntl.LOCK_UN)
-    handle.close()
+    try:
+        if ws is not None:
+            snapshot(ws)  # the committed state this writer leaves, for readers during the next one
+    finally:
+        handle.seek(0)
+        handle.truncate()  # a free lock names no holder
+        handle.flush()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+_runs: dict[str, AbstractContextManager[None]] = {}
+
+
+def take_for_run(ws: Workspace, run_id: str, on_acquire: Callable[[Workspace], object] | None = None) -> None:
+    """Take the writer lock for a whole Dagster run (the resource's setup; re-entrant inside a CLI
+    command that already holds it); :func:`release_for_run` lets go at the run's teardown."""
+    cm = skrivlas(ws, on_acquire=on_acquire)
+    cm.__enter__()
+    with _guard:
+        _runs[run_id] = cm
+
+
+def release_for_run(run_id: str) -> None:
+    with _guard:
+        cm = _runs.pop(run_id, None)
+    if cm is not None:
+        cm.__exit__(None, None, None)
 
 
 def holds(ws: Workspace) -> bool:
@@ -246,7 +274,8 @@ def _stamp(path: Path) -> list[int]:
 def snapshot(ws: Workspace) -> Path | None:
     """Copy the warehouse (committed state: no writer has it open) to :func:`snapshot_path`.
 
-    Called by a writer holding the lock, before it opens the warehouse. Skipped when the copy is
+    Called by a writer holding the lock, when it takes it (before it opens the warehouse) and when
+    it lets go (all its connections closed: once per command or Dagster run). Skipped when the copy is
     already of this content. The copy replaces the old one atomically (a reader of the old one
     keeps its open file). A WAL left by a killed writer holds committed transactions: it is
     checkpointed into the file first, so the copy is one file."""

@@ -30,9 +30,16 @@ class AnalysplanResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Record the run's process on the run (tag ``analysplan/process``): a run whose process is
-        killed is then marked failed at the next start (:func:`pipelines.stadning.fail_dead_runs`)."""
+        killed is then marked failed at the next start (:func:`pipelines.stadning.fail_dead_runs`).
+        Then take the warehouse's writer lock for the run, waiting its turn with a line."""
         if context.instance is not None and context.run_id:
             context.instance.add_run_tags(context.run_id, {stadning.PROCESS_TAG: stadning.process_token()})
+        if context.run_id:  # the whole run is one writer's turn (pipelines.las)
+            las.take_for_run(self.workspace, context.run_id, on_acquire=stadning.vid_start)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if context.run_id:
+            las.release_for_run(context.run_id)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
