@@ -4,7 +4,7 @@ fingerprints or its parameters change. Its inputs are the tables its SQL reads."
 
 import dagster as dg
 
-from pipelines import build, schema, warehouse
+from pipelines import build, felinjektion, schema, warehouse
 from pipelines.resources import AnalysplanResource
 
 
@@ -22,8 +22,10 @@ def build_out_table(
             context.log.info(f"{table}: oförändrad, hoppar över")
             rows = warehouse.table_rows(con, table)
         else:
-            rows = warehouse.build_table(con, table, params)
-            build.record(con, table, fp, rows, params=build.effective_parameters(con, params, inputs))
+            with build.transaction(con):  # the table and its fingerprint together
+                rows = warehouse.build_table(con, table, params)
+                felinjektion.punkt("bygg-registrering")
+                build.record(con, table, fp, rows, params=build.effective_parameters(con, params, inputs))
     return dg.MaterializeResult(
         metadata={"rader": rows, "parametrar": dg.MetadataValue.json(params)}, data_version=dg.DataVersion(fp)
     )

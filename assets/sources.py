@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from pipelines import build, contracts, ingest, leveranser, warehouse
+from pipelines import build, contracts, felinjektion, ingest, leveranser, warehouse
 from pipelines.resources import AnalysplanResource
 from pipelines.sources.registry import Source, all_sources
 
@@ -30,8 +30,10 @@ def _reference_asset(table: str, description: str) -> dg.AssetsDefinition:
                 context.log.info(f"{table}: oförändrad, hoppar över")
                 rows = warehouse.table_rows(con, table)
             else:
-                rows = ingest.build_reference(con, [table])
-                build.record(con, table, fp, rows)
+                with build.transaction(con):  # the table and its fingerprint together
+                    rows = ingest.build_reference(con, [table])
+                    felinjektion.punkt("bygg-registrering")
+                    build.record(con, table, fp, rows)
         return dg.MaterializeResult(metadata={"rader": rows}, data_version=dg.DataVersion(fp))
 
     return reference_asset
@@ -88,12 +90,17 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
                 context.log.info(f"{source.raw_table}: oförändrad, hoppar över")
                 rows = warehouse.table_rows(con, source.raw_table)
             else:
-                rows = ingest.load_raw(con, source, files, months=months)
-                if months is not None and not ingest.raw_in_sync(con, source, files):
-                    # other months still differ: a later run (or one without partitions) finishes them
-                    fp = build.fingerprint(source.code_version, {"delvis": ",".join(sorted(months))})
-                    context.log.info(f"{source.raw_table}: månaderna {', '.join(months)} inlästa")
-                build.record(con, source.raw_table, fp, rows, source.code_version)
+
+                def record(rows: int) -> None:  # in load_raw's transaction, before its commit
+                    nonlocal fp
+                    if months is not None and not ingest.raw_in_sync(con, source, files):
+                        # other months still differ: a later run (or one without partitions) finishes them
+                        fp = build.fingerprint(source.code_version, {"delvis": ",".join(sorted(months))})
+                        context.log.info(f"{source.raw_table}: månaderna {', '.join(months)} inlästa")
+                    felinjektion.punkt("bygg-registrering")
+                    build.record(con, source.raw_table, fp, rows, source.code_version)
+
+                rows = ingest.load_raw(con, source, files, months=months, on_commit=record)
         return dg.MaterializeResult(
             metadata={"rader": rows, "filer": len(files)}, data_version=dg.DataVersion(fp)
         )
@@ -134,11 +141,14 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
                     passed=True, check_name="datakontrakt", metadata={"status": "oförändrad"}
                 )
                 return
-            result = ingest.build_core(con, source, params)
-            if result.success:
+
+            def record(result: contracts.ContractResult) -> None:  # in build_core's transaction
+                felinjektion.punkt("bygg-registrering")
                 effective = build.effective_parameters(con, params, input_tables)
                 build.record(con, source.core_table, fp, result.rows, contract=contract, params=effective)
-            else:  # rolled back: the previous table stands
+
+            result = ingest.build_core(con, source, params, on_commit=record)
+            if not result.success:  # rolled back: the previous table stands
                 context.log.error(result.summary())
         yield dg.MaterializeResult(
             metadata={"rader": result.rows, "kontrakt": "uppfyllt" if result.success else "brutet"},

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -158,3 +159,16 @@ def effective_parameters(
 def forget(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute(DDL)
     con.execute("DELETE FROM meta_tabeller WHERE tabell = $t", {"t": table})
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction: a table and the record of its fingerprint are written together or not at
+    all (a run killed between them leaves the old table under the old fingerprint)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

@@ -7,13 +7,15 @@ import csv
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from pipelines.workspace import current_workspace
+from pipelines.workspace import Workspace, current_workspace
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -44,6 +46,20 @@ def _configuration() -> None:
         raise _fail(str(err), 2) from None
 
 
+@contextmanager
+def _writer() -> Iterator[None]:
+    """Hold the warehouse's writer lock for the whole command (pipelines.las): wait with a line
+    behind another writer, stop after the timeout with a Swedish message. Cleans up after killed
+    runs when taken (pipelines.stadning)."""
+    from pipelines import las, stadning
+
+    try:
+        with las.skrivlas(current_workspace(), on_acquire=stadning.vid_start):
+            yield
+    except las.LagretUpptaget as err:
+        raise _fail(str(err), 5) from None
+
+
 def _key(key: dg.AssetKey | None) -> str:
     return key.to_user_string() if key else "?"
 
@@ -56,7 +72,7 @@ def _materialize(
     from pipelines import definitions
 
     instance = dg.DagsterInstance.get()
-    with console.status("Kör Dagster …"):
+    with _writer(), console.status("Kör Dagster …"):
         result = dg.materialize(
             definitions.ALL_ASSETS,
             selection=selection,
@@ -102,13 +118,18 @@ def _print_published(result: dg.ExecuteInProcessResult) -> None:
 def _ingest(source: str, files: list[Path]) -> int:
     """Accept the files (reader, dry run, contract), then build the source's core table and what it
     reads — the one path for `ingest`, `demo` and `fetch`. Unchanged tables are skipped."""
+    ws = current_workspace()
+    with _writer():  # accept and build as one turn: no other writer in between
+        return _ingest_locked(ws, source, files)
+
+
+def _ingest_locked(ws: Workspace, source: str, files: list[Path]) -> int:
     import dagster as dg
 
     from pipelines import ingest
     from pipelines.errors import RejectedInput
     from pipelines.sources.registry import get_source
 
-    ws = current_workspace()
     try:
         report = ingest.accept_report(ws, source, files)
     except KeyError as err:
@@ -189,10 +210,11 @@ def demo(
     console.print(f"Arbetsyta: {ws.home}")
     files = generate_all(ws.demo, seed=seed, scale=scale)
     console.print(f"Demodata: {sum(len(p) for p in files.values())} filer för {len(files)} källor")
-    for source in all_sources().values():  # reference sources first: later contracts check against them
-        if source.name in files:
-            _ingest(source.name, files[source.name])
-    result = _materialize(dg.AssetSelection.all())
+    with _writer():
+        for source in all_sources().values():  # reference sources first: later contracts check against them
+            if source.name in files:
+                _ingest(source.name, files[source.name])
+        result = _materialize(dg.AssetSelection.all())
     _print_published(result)
     console.print(f"Tid: {time.perf_counter() - started:.1f} s".replace(".", ","))
 
@@ -249,7 +271,8 @@ def status(
             print(f"{name}\t{state}{flags}")
         return
     try:
-        record = publish.set_status(ws, slug, version, ny_status)
+        with _writer():
+            record = publish.set_status(ws, slug, version, ny_status)
     except publish.StatusError as err:
         raise _fail(str(err), 2) from None
     console.print(f"{slug} {version}: status {record['status']} (satt {record['satt']}).")
@@ -283,15 +306,19 @@ def sql(
     tillägg (INSTALL/LOAD) och inga inställningar (SET)."""
     import duckdb
 
+    from pipelines import las, warehouse
     from pipelines import query as readonly
-    from pipelines import warehouse
 
     ws = current_workspace()
     refused = readonly.refusal(query)
     if refused:
         raise _fail(refused, 2)
     try:
-        with warehouse.connect_query(ws.warehouse) as con:
+        # a writer at work: read the last committed copy instead of waiting (pipelines.las)
+        with (
+            las.lasvag(ws, say=lambda line: console.print(line, soft_wrap=True)) as path,
+            warehouse.connect_query(path) as con,
+        ):
             rel = con.sql(query)
             if rel is None:
                 raise _fail("frågan gav inget resultat (endast SELECT-frågor skrivs ut)", 2)

@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from pipelines import build, contracts, leveranser, parametrar, reference, warehouse
+from pipelines import build, contracts, felinjektion, leveranser, parametrar, reference, stadning, warehouse
 from pipelines.errors import MissingInput, RejectedInput, Violation
 from pipelines.sources.registry import Source, get_source
 from pipelines.workspace import Workspace, atomic_write
@@ -122,6 +121,7 @@ def load_raw(
     files: Sequence[StoredFile],
     parsed: Mapping[str, pa.Table] | None = None,
     months: Collection[str] | None = None,
+    on_commit: Callable[[int], None] | None = None,
 ) -> int:
     """Bring ``source.raw_table`` in line with ``files``, incrementally and in one transaction.
 
@@ -130,7 +130,9 @@ def load_raw(
     extract adds its month only. A changed reader (code version) re-reads every file.
     ``parsed`` holds tables already read (by SHA-256), so a checked file is not parsed twice.
     ``months`` (a monthly source's Dagster partitions) limits the work to the rows of those months;
-    the rest of the table is left as it is. Returns the raw table's row count.
+    the rest of the table is left as it is. Returns the raw table's row count. ``on_commit(rows)``
+    runs inside the transaction, just before it commits: the fingerprint's record is written with
+    the table or not at all.
     """
     if not files:
         raise MissingInput(
@@ -245,6 +247,8 @@ def load_raw(
                 },
             )
         rows = warehouse.table_rows(con, source.raw_table)
+        if on_commit is not None:
+            on_commit(rows)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -313,13 +317,19 @@ def build_reference(con: duckdb.DuckDBPyConnection, tables: Sequence[str] | None
 
 
 def build_core(
-    con: duckdb.DuckDBPyConnection, source: Source, params: Mapping[str, Any] | None = None
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    params: Mapping[str, Any] | None = None,
+    on_commit: Callable[[contracts.ContractResult], None] | None = None,
 ) -> contracts.ContractResult:
-    """Rebuild the core table and validate its contract; on a broken contract nothing changes."""
+    """Rebuild the core table and validate its contract; on a broken contract nothing changes.
+    ``on_commit(result)`` runs inside the transaction of a passing build, just before it commits."""
     con.execute("BEGIN TRANSACTION")
     try:
         warehouse.build_table(con, source.core_table, params)
         result = contracts.validate(con, source.core_table)
+        if result.success and on_commit is not None:
+            on_commit(result)
     except Exception:
         con.execute("ROLLBACK")
         raise
@@ -349,7 +359,7 @@ def dry_run(
     """
     dry = duckdb.connect(":memory:")
     warehouse.configure(dry, warehouse.spill_dir_for(ws.warehouse))
-    tmp_dir = ws.staging / f"ingest-{uuid.uuid4().hex[:12]}"
+    tmp_dir = stadning.arbetsmapp(ws, "ingest")  # patient-level copies: removed if this process dies
     try:
         dry.execute(warehouse.META_DDL)
         dry.execute(build.DDL)
@@ -507,12 +517,14 @@ def accept_report(
     before = deliveries(ws)
     log = list(before)
     existing = {f.sha256: f for f in stored_files(ws, source.name)}
-    now = datetime.now(UTC)
+    started = datetime.now(UTC)
     candidates: list[tuple[StoredFile, bytes, pa.Table]] = []
     reused: list[StoredFile] = []
     unchanged: list[tuple[str, leveranser.Delivery]] = []
     new: list[leveranser.Delivery] = []
     for p in paths:
+        # files of one call are applied in the order given: a later file wins over an earlier one
+        now = started + timedelta(microseconds=len(candidates))
         path = Path(p)
         if not path.is_file():
             raise RejectedInput([Violation(str(path), "fil-saknas", "filen finns inte")])
@@ -554,7 +566,16 @@ def accept_report(
 
     folder = ws.incoming_dir(source.name)
     folder.mkdir(parents=True, exist_ok=True)
-    for f, data, _ in candidates:
+    # One call, one delivery: a journal names every file it stores, so a call killed half-way is
+    # rolled back at the next start (pipelines.stadning) instead of leaving some of its files.
+    journal = stadning.journal_path(ws, source.name)
+    names = [n for f, _, _ in candidates for n in (f.path.name, f"{f.sha256}.meta.json")]
+    log_file = leveranser.log_path(ws)
+    previous = log_file.read_text(encoding="utf-8") if log_file.exists() else None
+    atomic_write(journal, json.dumps({"filer": names, "leveranslogg": previous}, ensure_ascii=False).encode())
+    for position, (f, data, _) in enumerate(candidates):
+        if position == 1:
+            felinjektion.punkt("ingest-mellan-filer")
         atomic_write(f.path, data)
         meta = {
             "sha256": f.sha256,
@@ -568,7 +589,8 @@ def accept_report(
         )
     _ACCEPTED.clear()  # only the latest accepted files: memory stays that of one delivery
     _ACCEPTED.update({f.sha256: table for f, _, table in candidates})
-    leveranser.write_log(ws, log)
+    leveranser.write_log(ws, log)  # the commit point: the journal restores the log before it
+    journal.unlink()
     touched = leveranser.changed_months(before, log, source.name)
     return IngestReport([f for f, _, _ in candidates] + reused, new, unchanged, change, touched)
 

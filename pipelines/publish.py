@@ -34,7 +34,6 @@ import re
 import shutil
 import subprocess
 import sys
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,7 +44,17 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines import build, formatering, parametrar, reportlib, schema, skydd, warehouse
+from pipelines import (
+    build,
+    felinjektion,
+    formatering,
+    parametrar,
+    reportlib,
+    schema,
+    skydd,
+    stadning,
+    warehouse,
+)
 from pipelines.workspace import REPO_ROOT, Workspace, atomic_write, share_published
 
 REPORTS_DIR = REPO_ROOT / "reports"
@@ -239,7 +248,7 @@ def publish(
     engine_name = resolve_engine(engine)
 
     revision = git_revision()
-    stage = ws.staging / f"{slug}-{uuid.uuid4().hex[:8]}"
+    stage = stadning.arbetsmapp(ws, slug)
     try:
         minsta_antal = parametrar.current().minsta_antal_visas
         data_hashes = freeze_tables(con, tables, stage / "data", minsta_antal)
@@ -264,6 +273,7 @@ def publish(
         version = f"{report_params.get('period', 'senaste')}-{fingerprint[:12]}"
         target = ws.published / slug / version
         if target.exists():
+            repair_index(ws, [slug])  # a run killed in the publish window left it unindexed
             return Published(slug, version, target, _outputs(target, formats), new=False)
 
         published_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -321,6 +331,7 @@ def publish(
             if target.exists():  # another run published the same version meanwhile
                 return Published(slug, version, target, _outputs(target, formats), new=False)
             raise
+        felinjektion.punkt("publicera-flyttad")
         _make_read_only(target)
         _update_index(ws, slug, version, manifest)
         return Published(slug, version, target, _outputs(target, formats), new=True)
@@ -344,25 +355,76 @@ def _update_index(ws: Workspace, slug: str, version: str, manifest: Mapping[str,
     folder = ws.published / slug
     index_path = folder / "versions.json"
     index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.exists() else []
-    index.append(
-        {
-            "version": version,
-            "publicerad": manifest["publicerad"],
-            "commit": manifest["kod"]["commit"],
-            "rubrik": manifest["rubrik"],
-            "parametrar": manifest["parametrar"],
-            "filer": manifest["filer"],
-            "dataperiod": manifest["dataperiod"],
-            "ocommittade_andringar": manifest["kod"]["dirty"],
-        }
-    )
+    if all(v["version"] != version for v in index):
+        index.append(_index_entry(manifest))
     atomic_write(index_path, json.dumps(index, ensure_ascii=False, indent=2).encode())
+    felinjektion.punkt("publicera-versions")
+    _point_latest(folder, index)
+    write_review_site(ws)
+
+
+def _index_entry(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "version": manifest["version"],
+        "publicerad": manifest["publicerad"],
+        "commit": manifest["kod"]["commit"],
+        "rubrik": manifest["rubrik"],
+        "parametrar": manifest["parametrar"],
+        "filer": manifest["filer"],
+        "dataperiod": manifest["dataperiod"],
+        "ocommittade_andringar": manifest["kod"]["dirty"],
+    }
+
+
+def _point_latest(folder: Path, index: Sequence[Mapping[str, Any]]) -> None:
     link_tmp = folder / "latest.tmp"
     if link_tmp.is_symlink() or link_tmp.exists():
         link_tmp.unlink()
     link_tmp.symlink_to(latest_version(index))
     os.replace(link_tmp, folder / "latest")
-    write_review_site(ws)
+
+
+def repair_index(ws: Workspace, slugs: Sequence[str] | None = None) -> list[str]:
+    """Finish what a run killed in the publish window left: every version folder in
+    ``published/<slug>/`` is read-only, listed in ``versions.json`` and counted for ``latest``.
+
+    The publish window's order is: the finished version folder is renamed into place (the commit
+    point: it holds its complete manifest), made read-only, added to ``versions.json``, then
+    ``latest`` and the review site follow. A kill anywhere after the rename leaves a version that
+    this completes from its manifest; a kill before it leaves only a staging folder, removed at the
+    next start (:mod:`pipelines.stadning`). Returns the versions added, as ``slug/version``."""
+    added: list[str] = []
+    changed = False
+    for slug_dir in sorted(p for p in ws.published.iterdir() if p.is_dir()) if ws.published.exists() else []:
+        if slugs is not None and slug_dir.name not in slugs:
+            continue
+        manifests = sorted(
+            (p for p in slug_dir.glob("*/manifest.json") if not p.parent.is_symlink()),
+            key=lambda p: p.parent.name,
+        )
+        if not manifests:
+            continue
+        index = read_versions(ws, slug_dir.name)
+        known = {v["version"] for v in index}
+        missing = []
+        for path in manifests:
+            if path.parent.name not in known:
+                manifest = json.loads(path.read_text(encoding="utf-8"))
+                missing.append(manifest)
+        for manifest in sorted(missing, key=lambda m: (m["publicerad"], m["version"])):
+            _make_read_only(slug_dir / manifest["version"])
+            index.append(_index_entry(manifest))
+            added.append(f"{slug_dir.name}/{manifest['version']}")
+        if missing:
+            atomic_write(slug_dir / "versions.json", json.dumps(index, ensure_ascii=False, indent=2).encode())
+        link = slug_dir / "latest"
+        if index and (not link.is_symlink() or os.readlink(link) != latest_version(index)):
+            _point_latest(slug_dir, index)
+            changed = True
+        changed = changed or bool(missing)
+    if changed:
+        write_review_site(ws)
+    return added
 
 
 def latest_version(index: Sequence[Mapping[str, Any]]) -> str:

@@ -15,6 +15,7 @@ import pypandoc
 import typst
 import yaml
 
+from pipelines import stadning
 from pipelines.render import assets
 from pipelines.render.crossref import Numbering, number_document, resolve_references
 from pipelines.render.errors import RenderError
@@ -38,7 +39,7 @@ def render_builtin(
     colophon: str = "",
 ) -> dict[str, Path]:
     """``colophon`` (markdown) is appended after the executed document."""
-    with tempfile.TemporaryDirectory(prefix="analysplan-render-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=stadning.render_prefix()) as tmp:  # owner in the name
         work = Path(tmp)
         execution = execute(doc, qmd, work, params, env)
         markdown = build_markdown(doc, execution, number_document(doc))
