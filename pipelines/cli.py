@@ -4,6 +4,7 @@ Dagster assets as the UI and the schedule (in-process, one run at a time)."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 import sys
 import time
@@ -47,25 +48,87 @@ def _key(key: dg.AssetKey | None) -> str:
     return key.to_user_string() if key else "?"
 
 
-def _materialize(
-    selection: dg.AssetSelection, run_config: dict[str, Any] | None = None
-) -> dg.ExecuteInProcessResult:
+def _progress_logger() -> dg.LoggerDefinition:
+    """A Dagster logger that prints one line per step as it starts (the in-process run is serial),
+    so a long run shows which asset is being built; everything else stays in the UI's logs."""
+    import logging
+
+    import dagster as dg
+
+    class StepLines(logging.Handler):
+        def __init__(self, total: int) -> None:
+            super().__init__(logging.DEBUG)
+            self.total, self.started = total, 0
+
+        def emit(self, record: logging.LogRecord) -> None:
+            event = getattr(record, "dagster_event", None)
+            if event is None:
+                return
+            if event.event_type_value == "STEP_START":
+                self.started += 1
+                console.print(
+                    f"[dim][{self.started}/{self.total}][/] bygger {event.step_key} …", soft_wrap=True
+                )
+
+    @dg.logger(config_schema={"steg": int})
+    def fremsteg(init_context: dg.InitLoggerContext) -> logging.Logger:
+        logger = logging.Logger("analysplan.fremsteg", logging.DEBUG)
+        logger.addHandler(StepLines(int(init_context.logger_config["steg"])))
+        return logger
+
+    return fremsteg
+
+
+def _run(names: list[str], run_config: dict[str, Any] | None = None) -> dg.ExecuteInProcessResult:
+    """One in-process Dagster run of the assets ``names`` (and their checks), a line per step."""
     import dagster as dg
 
     from pipelines import definitions
 
-    instance = dg.DagsterInstance.get()
-    with console.status("Kör Dagster …"):
-        result = dg.materialize(
-            definitions.ALL_ASSETS,
-            selection=selection,
-            instance=instance,
-            resources=definitions.resources(),
-            # Dagster's own console log would repeat every failure with its stack trace; the summary
-            # below says what failed and why, in Swedish. The UI keeps the full logs.
-            run_config={**(run_config or {}), "loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-            raise_on_error=False,
-        )
+    defs = dg.Definitions(
+        jobs=[dg.define_asset_job("analysplan_cli", selection=dg.AssetSelection.assets(*names))],
+        assets=definitions.ALL_ASSETS,
+        resources=definitions.resources(),
+        # Dagster's own console log would repeat every failure with its stack trace; the summary
+        # says what failed and why, in Swedish. The UI keeps the full logs.
+        loggers={"fremsteg": _progress_logger()},
+    )
+    return defs.resolve_job_def("analysplan_cli").execute_in_process(
+        run_config={**(run_config or {}), "loggers": {"fremsteg": {"config": {"steg": len(names)}}}},
+        instance=dg.DagsterInstance.get(),
+        raise_on_error=False,
+    )
+
+
+def _selected(selection: dg.AssetSelection) -> list[str]:
+    """The asset keys a Dagster selection names, in the definitions' graph."""
+    from pipelines import definitions
+
+    graph = definitions.defs.resolve_asset_graph()
+    return sorted(k.to_user_string() for k in selection.resolve(graph))
+
+
+def _materialize(
+    selection: dg.AssetSelection | list[str],
+    run_config: dict[str, Any] | None = None,
+    *,
+    quiet: bool = False,
+) -> dg.ExecuteInProcessResult | None:
+    """Build what is out of date in ``selection`` in one Dagster run; None if nothing was (the
+    check that decides this, :mod:`pipelines.plan`, needs no Dagster run and no Dagster import)."""
+    from pipelines import plan
+
+    names = selection if isinstance(selection, list) else _selected(selection)
+    report_config = {k: v.get("config", {}) for k, v in ((run_config or {}).get("ops") or {}).items()}
+    due = plan.due(current_workspace(), names, report_config)
+    if not due:
+        if not quiet:
+            console.print(
+                f"Allt är aktuellt: {len(names)} tillgångar kontrollerade, inget behövde byggas "
+                "(oförändrad indata och kod)."
+            )
+        return None
+    result = _run(due, {"ops": {k: v for k, v in ((run_config or {}).get("ops") or {}).items() if k in due}})
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     for evaluation in failed_checks:
         console.print(
@@ -83,11 +146,17 @@ def _materialize(
                 console.print(f"[red]{event.step_key}:[/] {message}", soft_wrap=True)
         raise _fail("körningen misslyckades; tidigare tabeller och publicerade rapporter är orörda.")
     materialized = [_key(e.asset_key) for e in result.get_asset_materialization_events()]
-    console.print(f"Klart: {len(materialized)} tillgångar ({', '.join(materialized)}).")
+    skipped = len(names) - len(due)
+    console.print(
+        f"Klart: {len(materialized)} tillgångar ({', '.join(materialized)})"
+        + (f"; {skipped} redan aktuella." if skipped else ".")
+    )
     return result
 
 
-def _print_published(result: dg.ExecuteInProcessResult) -> None:
+def _print_published(result: dg.ExecuteInProcessResult | None) -> None:
+    if result is None:
+        return
     for event in result.get_asset_materialization_events():
         meta = event.materialization.metadata
         if "version" in meta and "mapp" in meta:
@@ -98,16 +167,15 @@ def _print_published(result: dg.ExecuteInProcessResult) -> None:
                     print(meta[fmt].value)  # stdout: the published paths, one per line
 
 
-def _ingest(source: str, files: list[Path]) -> int:
-    """Accept the files (reader, dry run, contract), then build the source's core table and what it
-    reads — the one path for `ingest`, `demo` and `fetch`. Unchanged tables are skipped."""
-    import dagster as dg
-
+def _accept(source: str, files: list[Path], *, quiet: bool = False) -> int:
+    """Accept the files (reader, dry run, contract) into the workspace; the number newly stored."""
     from pipelines import ingest
     from pipelines.errors import RejectedInput
-    from pipelines.sources.registry import get_source
 
     ws = current_workspace()
+    for path in files:
+        if path.is_dir():
+            raise _fail(f"{path} är en mapp, inte en fil: ange filerna i den (t.ex. {path}/*).", 2)
     try:
         stored = ingest.accept(ws, source, files)
     except KeyError as err:
@@ -120,10 +188,24 @@ def _ingest(source: str, files: list[Path]) -> int:
         console.print(
             f"{len(stored)} ny(a) fil(er) för {source}: " + ", ".join(f.original_name for f in stored)
         )
-    else:
+    elif not quiet:
         console.print(f"Inget nytt för {source}: filen/filerna är redan inlästa (samma innehåll).")
-    _materialize(dg.AssetSelection.assets(get_source(source).core_table).upstream())
     return len(stored)
+
+
+def _ingest(source: str, files: list[Path]) -> int:
+    """Accept the files, then build the source's core table and what it reads — the one path for
+    `ingest` and `fetch`. Unchanged tables are skipped."""
+    from pipelines import plan
+    from pipelines.sources.registry import get_source
+
+    stored = _accept(source, files)
+    try:
+        core = get_source(source).core_table
+    except KeyError as err:
+        raise _fail(str(err.args[0]), 2) from None
+    _materialize(sorted(plan.upstream([core])))
+    return stored
 
 
 @app.command()
@@ -143,20 +225,40 @@ def demo(
     ] = 0.01,
 ) -> None:
     """Huvudjobbet: skapa demodata, läs in, härled allt och publicera rapporterna."""
-    import dagster as dg
-
-    from pipelines.demo import generate_all
+    from pipelines import plan
+    from pipelines.demo import ensure_all
     from pipelines.sources.registry import all_sources
 
     started = time.perf_counter()
     ws = current_workspace()
     console.print(f"Arbetsyta: {ws.home}")
-    files = generate_all(ws.demo, seed=seed, scale=scale)
-    console.print(f"Demodata: {sum(len(p) for p in files.values())} filer för {len(files)} källor")
-    for source in all_sources().values():  # reference sources first: later contracts check against them
-        if source.name in files:
-            _ingest(source.name, files[source.name])
-    result = _materialize(dg.AssetSelection.all())
+    files, written = ensure_all(ws.demo, seed=seed, scale=scale)
+    count = sum(len(p) for p in files.values())
+    console.print(
+        f"Demodata: {count} filer för {len(files)} källor"
+        + (f" ({written} nyskrivna)" if written else " (oförändrade)")
+    )
+    # Reference sources first: a later contract checks against their core tables, so those are
+    # built (one run for the whole wave) before the sources that read them are accepted.
+    sources = [s for s in all_sources().values() if s.name in files]
+    owners = {s.core_table: s.name for s in sources}
+    accepted: set[str] = set()
+    new_files = 0
+    while len(accepted) < len(sources):
+        wave = [
+            s
+            for s in sources
+            if s.name not in accepted and all(owners[t] in accepted for t in s.depends_on if t in owners)
+        ]
+        needed = sorted({t for s in wave for t in s.depends_on if t in owners})
+        if needed:
+            _materialize(sorted(plan.upstream(needed)), quiet=True)
+        for source in wave:
+            new_files += _accept(source.name, files[source.name], quiet=True)
+            accepted.add(source.name)
+    if not new_files:
+        console.print(f"Inget nytt att läsa in: alla {count} filer är redan inlästa (samma innehåll).")
+    result = _materialize(sorted(plan.graph()))
     _print_published(result)
     console.print(f"Tid: {time.perf_counter() - started:.1f} s".replace(".", ","))
 
@@ -170,16 +272,22 @@ def report(
     engine: Annotated[str, typer.Option(help="auto | quarto | builtin")] = "auto",
 ) -> None:
     """Materialisera en rapport och det uppströms som är inaktuellt; skriver ut publicerade filer."""
-    import dagster as dg
+    from pipelines import plan, publish, warehouse
 
-    from pipelines import publish
-
-    current_workspace()
+    ws = current_workspace()
     if slug not in publish.report_slugs():
         raise _fail(f"okänd rapport {slug!r}; finns: {', '.join(publish.report_slugs())}", 2)
-    key = f"report_{slug.replace('-', '_')}"
+    key = plan.report_key(slug)
     run_config = {"ops": {key: {"config": {"period": period, "engine": engine}}}}
-    result = _materialize(dg.AssetSelection.assets(key).upstream(), run_config)
+    result = _materialize(sorted(plan.upstream([key])), run_config, quiet=True)
+    if result is None:  # nothing to do: say which version is current, as a run would
+        with warehouse.connect(ws.warehouse, read_only=True) as con:
+            folder = publish.is_current(ws, con, slug, params={"period": period}, engine=engine)
+        if folder is not None:
+            console.print(f"[bold green]{key}[/] version {folder.name} — oförändrad (samma indata och kod)")
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            for name in manifest["filer"].values():
+                print(folder / name)
     _print_published(result)
 
 
@@ -233,7 +341,15 @@ def materialize(
         chosen = dg.AssetSelection.from_string(selection)
     except Exception as err:
         raise _fail(f"ogiltigt urval {selection!r}: {err}", 2) from None
-    result = _materialize(chosen)
+    names = _selected(chosen)
+    if not names:
+        raise _fail(
+            f'urvalet {selection!r} matchar inga tillgångar. Exempel: "key:out_scb__aldersstruktur", '
+            '"key:out_kpp__*", "group:core", "tag:kalla=kpp", "key:report_befolkning+" '
+            "(`dagster asset list` eller UI:t visar alla nycklar).",
+            2,
+        )
+    result = _materialize(names)
     _print_published(result)
 
 

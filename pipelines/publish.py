@@ -239,9 +239,13 @@ def publish(
     engine_name = resolve_engine(engine)
 
     revision = git_revision()
+    minsta_antal = parametrar.current().minsta_antal_visas
+    key = input_key(con, slug, report_params, engine_name, county, minsta_antal, revision)
+    known = current_version(ws, slug, key)
+    if known is not None:  # same inputs and code as a published version: nothing to freeze or render
+        return Published(slug, known.name, known, _outputs(known, formats), new=False)
     stage = ws.staging / f"{slug}-{uuid.uuid4().hex[:8]}"
     try:
-        minsta_antal = parametrar.current().minsta_antal_visas
         data_hashes = freeze_tables(con, tables, stage / "data", minsta_antal)
         all_params = frozen_parameters(
             con, tables, {**report_params, "lan": county, "minsta_antal_visas": minsta_antal}
@@ -264,6 +268,7 @@ def publish(
         version = f"{report_params.get('period', 'senaste')}-{fingerprint[:12]}"
         target = ws.published / slug / version
         if target.exists():
+            _remember_inputs(ws, slug, key, version)
             return Published(slug, version, target, _outputs(target, formats), new=False)
 
         published_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -323,10 +328,96 @@ def publish(
             raise
         _make_read_only(target)
         _update_index(ws, slug, version, manifest)
+        _remember_inputs(ws, slug, key, version)
         return Published(slug, version, target, _outputs(target, formats), new=True)
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
+
+
+INPUTS_FILE = "indata.json"  # published/<slug>/indata.json: input key → version
+
+
+def input_key(
+    con: duckdb.DuckDBPyConnection,
+    slug: str,
+    report_params: Mapping[str, Any],
+    engine_name: str,
+    lan: str,
+    minsta_antal: int,
+    revision: Mapping[str, Any],
+) -> str | None:
+    """What a version is made from, known before anything is frozen: the recorded fingerprints of
+    the tables the report reads (:mod:`pipelines.build`), their documentation (grain, skydd), the
+    freezing and protection code, the report's folder, the shared code, engine, parameters and
+    formats. Equal keys give equal versions, so a known key needs neither freezing nor rendering.
+    None when a table has no recorded fingerprint (then the version is computed the long way)."""
+    tables = tables_read(slug)
+    recorded = {t: build.recorded(con, t) for t in tables}
+    if any(fp is None for fp in recorded.values()):
+        return None
+    meta = reportlib.report_meta(slug)
+    documented = schema.documented()
+    payload = {
+        "tables": recorded,
+        "docs": {t: documented.get(t) for t in tables},
+        "freeze": [_hash_file(Path(__file__)), _hash_file(Path(skydd.__file__))],
+        "report": _hash_tree(report_qmd(slug).parent),
+        "code": code_fingerprint(),
+        "engine": engine_name,
+        "params": frozen_parameters(
+            con, tables, {**report_params, "lan": lan, "minsta_antal_visas": minsta_antal}
+        ),
+        "formats": list(meta.get("format") or reportlib.formats_for(meta["publikationsform"])),
+        "revision": revision.get("dirty"),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def current_version(ws: Workspace, slug: str, key: str | None) -> Path | None:
+    """The published version made from ``key``, if there is one (see :func:`input_key`)."""
+    path = ws.published / slug / INPUTS_FILE
+    if key is None or not path.exists():
+        return None
+    version = json.loads(path.read_text(encoding="utf-8")).get(key)
+    folder = ws.published / slug / str(version)
+    return folder if version and (folder / "manifest.json").exists() else None
+
+
+def _remember_inputs(ws: Workspace, slug: str, key: str | None, version: str) -> None:
+    if key is None:
+        return
+    path = ws.published / slug / INPUTS_FILE
+    known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if known.get(key) != version:
+        known[key] = version
+        atomic_write(path, json.dumps(known, indent=1, sort_keys=True).encode())
+
+
+def is_current(
+    ws: Workspace,
+    con: duckdb.DuckDBPyConnection,
+    slug: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    engine: str = "auto",
+    lan: str | None = None,
+) -> Path | None:
+    """The version :func:`publish` would return without rendering anything, or None if it must work."""
+    from pipelines.render import resolve_engine
+
+    report_params = {k: v for k, v in (params or {}).items() if v is not None}
+    minsta_antal = parametrar.current().minsta_antal_visas
+    key = input_key(
+        con,
+        slug,
+        report_params,
+        resolve_engine(engine),
+        lan or parametrar.lan(),
+        minsta_antal,
+        git_revision(),
+    )
+    return current_version(ws, slug, key)
 
 
 def _outputs(folder: Path, formats: Sequence[str]) -> dict[str, Path]:
