@@ -1,5 +1,6 @@
 """report_* assets: one per folder in reports/, depending on the tables its .qmd loads."""
 
+from collections.abc import Callable
 from typing import Any
 
 import dagster as dg
@@ -25,6 +26,39 @@ def _ancestors(graph: Any, key: dg.AssetKey) -> set[dg.AssetKey]:
     return seen
 
 
+def publish_report(
+    analysplan: AnalysplanResource,
+    slug: str,
+    config: ReportConfig,
+    run_id: str | None,
+    upstream: set[str],
+    log: Callable[[str], Any],
+) -> tuple[dict[str, Any], str]:
+    """Publish ``slug`` (the report asset's work): its metadata and version. ``upstream``: the
+    asset keys the report reads, transitively (whose delivered files the manifest lists)."""
+    sources = [s.name for s in all_sources().values() if s.raw_table in upstream]
+    with analysplan.connect() as con:
+        result = publish.publish(
+            analysplan.workspace,
+            con,
+            slug,
+            params={"period": config.period},
+            input_files=publish.input_files_for(con, sources),
+            run_id=run_id,
+            engine=config.engine,
+            lan=analysplan.lan,
+        )
+    status = "ny version" if result.new else "oförändrad (samma indata och kod)"
+    log(f"{slug} {result.version}: {status} — {result.folder}")
+    metadata: dict[str, Any] = {
+        "version": result.version,
+        "status": status,
+        "mapp": dg.MetadataValue.path(str(result.folder)),
+        **{fmt: dg.MetadataValue.path(str(p)) for fmt, p in result.files.items()},
+    }
+    return metadata, result.version
+
+
 def _report_asset(slug: str) -> dg.AssetsDefinition:
     meta = publish.reportlib.report_meta(slug)
 
@@ -41,29 +75,10 @@ def _report_asset(slug: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, config: ReportConfig, analysplan: AnalysplanResource
     ) -> dg.MaterializeResult:
         upstream = _ancestors(context.job_def.asset_layer.asset_graph, context.asset_key)
-        sources = [s.name for s in all_sources().values() if dg.AssetKey(s.raw_table) in upstream]
-        with analysplan.connect() as con:
-            result = publish.publish(
-                analysplan.workspace,
-                con,
-                slug,
-                params={"period": config.period},
-                input_files=publish.input_files_for(con, sources),
-                run_id=context.run_id,
-                engine=config.engine,
-                lan=analysplan.lan,
-            )
-        status = "ny version" if result.new else "oförändrad (samma indata och kod)"
-        context.log.info(f"{slug} {result.version}: {status} — {result.folder}")
-        return dg.MaterializeResult(
-            metadata={
-                "version": result.version,
-                "status": status,
-                "mapp": dg.MetadataValue.path(str(result.folder)),
-                **{fmt: dg.MetadataValue.path(str(p)) for fmt, p in result.files.items()},
-            },
-            data_version=dg.DataVersion(result.version),
+        metadata, version = publish_report(
+            analysplan, slug, config, context.run_id, {k.to_user_string() for k in upstream}, context.log.info
         )
+        return dg.MaterializeResult(metadata=metadata, data_version=dg.DataVersion(version))
 
     return report_asset
 

@@ -263,6 +263,43 @@ def demo(
     console.print(f"Tid: {time.perf_counter() - started:.1f} s".replace(".", ","))
 
 
+def _publish_alone(slug: str, upstream: list[str], config: dict[str, Any]) -> None:
+    """Publish a report whose inputs are all up to date without a Dagster run: the report asset's
+    own function, recorded in the Dagster instance as the asset's materialization (the UI shows
+    it like a run's). Half the time of a run: what `report` after a .qmd edit costs."""
+    import dagster as dg
+
+    from assets.reports import ReportConfig, publish_report
+    from pipelines import parametrar, plan
+    from pipelines.resources import AnalysplanResource
+
+    ws = current_workspace()
+    key = plan.report_key(slug)
+    console.print(f"[dim][1/1][/] bygger {key} …")
+    try:
+        metadata, version = publish_report(
+            AnalysplanResource(home=str(ws.home), lan=parametrar.lan()),
+            slug,
+            ReportConfig(**config),
+            None,
+            set(upstream),
+            lambda _: None,
+        )
+    except Exception as err:  # the analyst gets the message; a run would keep the details in the UI
+        console.print(f"[red]{key}:[/] {err}", soft_wrap=True)
+        raise _fail(
+            "körningen misslyckades; tidigare tabeller och publicerade rapporter är orörda."
+        ) from None
+    dg.DagsterInstance.get().report_runless_asset_event(
+        dg.AssetMaterialization(key, metadata=metadata, tags={"dagster/data_version": version})
+    )
+    console.print(f"Klart: 1 tillgång ({key}); {len(upstream) - 1} redan aktuella.")
+    console.print(f"[bold green]{key}[/] version {version} — {metadata['status']}")
+    for fmt in ("html", "pdf", "pptx"):
+        if fmt in metadata:
+            print(metadata[fmt].value)
+
+
 @app.command()
 def report(
     slug: Annotated[str, typer.Argument(help="Rapportens namn, t.ex. befolkning")],
@@ -278,8 +315,12 @@ def report(
     if slug not in publish.report_slugs():
         raise _fail(f"okänd rapport {slug!r}; finns: {', '.join(publish.report_slugs())}", 2)
     key = plan.report_key(slug)
-    run_config = {"ops": {key: {"config": {"period": period, "engine": engine}}}}
-    result = _materialize(sorted(plan.upstream([key])), run_config, quiet=True)
+    config = {"period": period, "engine": engine}
+    names = sorted(plan.upstream([key]))
+    if plan.due(ws, names, {key: config}) == [key]:  # only the report itself: no run needed
+        _publish_alone(slug, names, config)
+        return
+    result = _materialize(names, {"ops": {key: {"config": config}}}, quiet=True)
     if result is None:  # nothing to do: say which version is current, as a run would
         with warehouse.connect(ws.warehouse, read_only=True) as con:
             folder = publish.is_current(ws, con, slug, params={"period": period}, engine=engine)

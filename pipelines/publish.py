@@ -67,6 +67,40 @@ STATUSES = ("utkast", "granskad", "publicerad")
 DEFAULT_STATUS = "utkast"
 
 
+class PeriodError(ValueError):
+    """A ``period`` the report's tables do not hold, in Swedish, naming the periods that exist."""
+
+
+def _years(years: Sequence[int]) -> str:
+    """2016, 2017, 2018, 2020 → "2016–2018, 2020"."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
+def check_period(con: duckdb.DuckDBPyConnection, slug: str, period: int | None) -> None:
+    """Refuse a period that is not in every table with an ``ar`` column that the report reads."""
+    if period is None:
+        return
+    common: set[int] | None = None
+    for table in tables_read(slug):
+        if not warehouse.table_exists(con, table) or "ar" not in schema.materialised_columns(con, table):
+            continue
+        years = {
+            int(y) for (y,) in con.sql(f'SELECT DISTINCT ar FROM "{table}" WHERE ar IS NOT NULL').fetchall()
+        }
+        common = years if common is None else common & years
+    if common is not None and period not in common:
+        exist = (
+            f"perioder som finns: {_years(sorted(common))}" if common else "tabellerna har inget gemensamt år"
+        )
+        raise PeriodError(f"{slug}: perioden {period} finns inte i rapportens data ({exist}).")
+
+
 class StatusError(ValueError):
     """A refused status change, in Swedish for the analyst."""
 
@@ -238,6 +272,7 @@ def publish(
     tables = tables_read(slug)
     engine_name = resolve_engine(engine)
 
+    check_period(con, slug, report_params.get("period"))
     revision = git_revision()
     minsta_antal = parametrar.current().minsta_antal_visas
     key = input_key(con, slug, report_params, engine_name, county, minsta_antal, revision)

@@ -120,6 +120,11 @@ def riktningsord(kod: str | None) -> str:
     return RIKTNINGSORD[kod]
 
 
+class RapportFel(Exception):
+    """A report's refusal in Swedish for the analyst (``raise RapportFel("… stöds inte här.")``):
+    the renderer shows its message alone, without a traceback."""
+
+
 def load(table: str) -> pl.DataFrame:
     """The frozen snapshot of a warehouse table, as the report's version saw it."""
     path = data_dir() / f"{table}.parquet"
