@@ -1,13 +1,11 @@
 """report_* assets: one per folder in reports/, depending on the tables its .qmd loads."""
 
-from collections.abc import Callable
 from typing import Any
 
 import dagster as dg
 
 from pipelines import publish
 from pipelines.resources import AnalysplanResource
-from pipelines.sources.registry import all_sources
 
 
 class ReportConfig(dg.Config):
@@ -26,37 +24,15 @@ def _ancestors(graph: Any, key: dg.AssetKey) -> set[dg.AssetKey]:
     return seen
 
 
-def publish_report(
-    analysplan: AnalysplanResource,
-    slug: str,
-    config: ReportConfig,
-    run_id: str | None,
-    upstream: set[str],
-    log: Callable[[str], Any],
-) -> tuple[dict[str, Any], str]:
-    """Publish ``slug`` (the report asset's work): its metadata and version. ``upstream``: the
-    asset keys the report reads, transitively (whose delivered files the manifest lists)."""
-    sources = [s.name for s in all_sources().values() if s.raw_table in upstream]
-    with analysplan.connect() as con:
-        result = publish.publish(
-            analysplan.workspace,
-            con,
-            slug,
-            params={"period": config.period},
-            input_files=publish.input_files_for(con, sources),
-            run_id=run_id,
-            engine=config.engine,
-            lan=analysplan.lan,
-        )
+def report_metadata(result: publish.Published) -> dict[str, Any]:
+    """The report asset's metadata for a published (or already current) version."""
     status = "ny version" if result.new else "oförändrad (samma indata och kod)"
-    log(f"{slug} {result.version}: {status} — {result.folder}")
-    metadata: dict[str, Any] = {
+    return {
         "version": result.version,
         "status": status,
         "mapp": dg.MetadataValue.path(str(result.folder)),
         **{fmt: dg.MetadataValue.path(str(p)) for fmt, p in result.files.items()},
     }
-    return metadata, result.version
 
 
 def _report_asset(slug: str) -> dg.AssetsDefinition:
@@ -75,10 +51,20 @@ def _report_asset(slug: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, config: ReportConfig, analysplan: AnalysplanResource
     ) -> dg.MaterializeResult:
         upstream = _ancestors(context.job_def.asset_layer.asset_graph, context.asset_key)
-        metadata, version = publish_report(
-            analysplan, slug, config, context.run_id, {k.to_user_string() for k in upstream}, context.log.info
-        )
-        return dg.MaterializeResult(metadata=metadata, data_version=dg.DataVersion(version))
+        with analysplan.connect() as con:
+            result = publish.publish_report(
+                analysplan.workspace,
+                con,
+                slug,
+                period=config.period,
+                engine=config.engine,
+                lan=analysplan.lan,
+                run_id=context.run_id,
+                upstream={k.to_user_string() for k in upstream},
+            )
+        metadata = report_metadata(result)
+        context.log.info(f"{slug} {result.version}: {metadata['status']} — {result.folder}")
+        return dg.MaterializeResult(metadata=metadata, data_version=dg.DataVersion(result.version))
 
     return report_asset
 

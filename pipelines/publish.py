@@ -455,6 +455,34 @@ def is_current(
     return current_version(ws, slug, key)
 
 
+def publish_report(
+    ws: Workspace,
+    con: duckdb.DuckDBPyConnection,
+    slug: str,
+    *,
+    period: int | None,
+    engine: str,
+    lan: str,
+    run_id: str | None,
+    upstream: set[str],
+) -> Published:
+    """The report asset's work: :func:`publish` with the delivered files behind ``upstream`` (the
+    asset keys the report reads, transitively) in the manifest."""
+    from pipelines.sources.registry import all_sources
+
+    sources = [s.name for s in all_sources().values() if s.raw_table in upstream]
+    return publish(
+        ws,
+        con,
+        slug,
+        params={"period": period},
+        input_files=input_files_for(con, sources),
+        run_id=run_id,
+        engine=engine,
+        lan=lan,
+    )
+
+
 def _outputs(folder: Path, formats: Sequence[str]) -> dict[str, Path]:
     return {fmt: folder / f"report.{fmt}" for fmt in formats}
 
