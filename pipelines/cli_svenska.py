@@ -108,9 +108,8 @@ def install() -> None:
         write_usage(self, prog, args, USAGE if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = swedish_usage  # type: ignore[method-assign]
-    rich_utils.highlighter.highlights = [
-        h.replace("Usage: ", USAGE) for h in rich_utils.highlighter.highlights
-    ]
+    highlighter = type(rich_utils.highlighter)
+    setattr(highlighter, "highlights", [h.replace("Usage: ", USAGE) for h in highlighter.highlights])  # noqa: B010
 
     get_help_option = core.Command.get_help_option
 
