@@ -1,10 +1,11 @@
 """report_* assets: one per folder in reports/, depending on the tables its .qmd loads."""
 
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
-from pipelines import publish
+from pipelines import publish, webb
 from pipelines.resources import AnalysplanResource
 
 
@@ -32,7 +33,15 @@ def report_metadata(result: publish.Published) -> dict[str, Any]:
         "status": status,
         "mapp": dg.MetadataValue.path(str(result.folder)),
         **{fmt: dg.MetadataValue.path(str(p)) for fmt, p in result.files.items()},
+        # the version as `analysplan serve` shows it (published/ on localhost)
+        "webb": dg.MetadataValue.url(webb.url(f"{result.slug}/{result.version}/{first_file(result)}")),
     }
+
+
+def first_file(result: publish.Published) -> str:
+    """The file a link to the version opens: its HTML, else the first format."""
+    files = result.files
+    return (files.get("html") or next(iter(files.values()), Path("manifest.json"))).name
 
 
 def _report_asset(slug: str) -> dg.AssetsDefinition:

@@ -8,6 +8,7 @@ import json
 import re
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -406,6 +407,7 @@ def materialize(
     import dagster as dg
 
     current_workspace()
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)  # Dagster's, not the analyst's
     try:
         chosen = dg.AssetSelection.from_string(selection)
     except Exception as err:
@@ -444,6 +446,45 @@ def sql(
         raise _fail(str(err), 2) from None
     except duckdb.Error as err:
         raise _fail(f"SQL-fel: {err}", 2) from None
+
+
+@app.command()
+def serve(
+    port: Annotated[
+        int | None, typer.Option(help="Port för published/ (standard: $ANALYSPLAN_WEBBPORT eller 8765)")
+    ] = None,
+    dagster: Annotated[
+        bool, typer.Option("--dagster/--utan-dagster", help="Starta även Dagsters UI (dagster dev)")
+    ] = True,
+    dagster_port: Annotated[int, typer.Option("--dagster-port", help="Port för Dagsters UI")] = 3000,
+) -> None:
+    """Visa published/ över HTTP på localhost (granskningssidan och varje version), och Dagsters UI."""
+    import subprocess
+
+    from pipelines import webb
+
+    ws = current_workspace()
+    try:
+        httpd = webb.server(ws.published, port)
+    except (OSError, ValueError) as err:
+        raise _fail(f"kan inte visa published/ på port {port or webb.DEFAULT_PORT}: {err}", 2) from None
+    ui = None
+    if dagster:
+        ui = subprocess.Popen(
+            [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1",
+             "-p", str(dagster_port)],
+        )  # fmt: skip
+        console.print(f"Dagsters UI: http://127.0.0.1:{dagster_port}")
+    console.print(f"Publicerade rapporter: http://{webb.HOST}:{httpd.server_address[1]}/ (Ctrl-C avslutar)")
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+        if ui is not None:
+            ui.terminate()
+            ui.wait(timeout=30)
 
 
 fetch_app = typer.Typer(
