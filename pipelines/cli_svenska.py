@@ -47,7 +47,7 @@ PATTERNS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"No such option: (\S+)"), r"Flaggan \1 finns inte"),
     (re.compile(r"Did you mean (.+?)\?"), r"Menade du \1?"),
     (re.compile(r"\(Possible options: (.+?)\)"), r"(möjliga flaggor: \1)"),
-    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), r"Oväntade extra argument (\1)"),
+    (re.compile(r"Got unexpected extra argument(?:\(s\)|s)? \((.+)\)"), r"Oväntade extra argument (\1)"),
     (re.compile(r"Option '(.+?)' requires an argument\."), r"Flaggan '\1' kräver ett värde."),
     (re.compile(r"Option '(.+?)' does not take a value\."), r"Flaggan '\1' tar inget värde."),
     (re.compile(r"Invalid value for (.+?): "), r"Ogiltigt värde för \1: "),
