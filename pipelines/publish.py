@@ -370,7 +370,9 @@ def publish(
             shutil.rmtree(stage, ignore_errors=True)
 
 
-INPUTS_FILE = "indata.json"  # published/<slug>/indata.json: input key → version
+# published/<slug>/.indata/<input key>: the version made from it. One file per key, written once and
+# never changed (like the versions): a new version adds a file, nothing beside it is rewritten.
+INPUTS_DIR = ".indata"
 
 
 def input_key(
@@ -411,22 +413,20 @@ def input_key(
 
 def current_version(ws: Workspace, slug: str, key: str | None) -> Path | None:
     """The published version made from ``key``, if there is one (see :func:`input_key`)."""
-    path = ws.published / slug / INPUTS_FILE
-    if key is None or not path.exists():
+    path = ws.published / slug / INPUTS_DIR / str(key)
+    if key is None or not path.is_file():
         return None
-    version = json.loads(path.read_text(encoding="utf-8")).get(key)
-    folder = ws.published / slug / str(version)
+    version = path.read_text(encoding="utf-8").strip()
+    folder = ws.published / slug / version
     return folder if version and (folder / "manifest.json").exists() else None
 
 
 def _remember_inputs(ws: Workspace, slug: str, key: str | None, version: str) -> None:
-    if key is None:
+    if key is None or current_version(ws, slug, key) is not None:
         return
-    path = ws.published / slug / INPUTS_FILE
-    known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    if known.get(key) != version:
-        known[key] = version
-        atomic_write(path, json.dumps(known, indent=1, sort_keys=True).encode())
+    folder = ws.published / slug / INPUTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write(folder / key, version.encode())
 
 
 def is_current(
