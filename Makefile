@@ -42,7 +42,7 @@ test: system-deps lint typecheck pytest
 dev: install
 	$(UV) run --no-sync analysplan --help >/dev/null
 	$(UV) run --no-sync bash -c 'export DAGSTER_HOME=$${ANALYSPLAN_HOME:-$$PWD/var}/dagster; mkdir -p $$DAGSTER_HOME; \
-	  cp -n dagster.yaml $$DAGSTER_HOME/ ; dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000'
+	  cp -n dagster.yaml $$DAGSTER_HOME/ ; analysplan serve --dagster-port 3000'
 
 # Vulnerability audit of the locked dependencies (needs PyPI's JSON API; see README "Säkerhet och underhåll").
 audit: $(UV)

@@ -1,12 +1,12 @@
 """report_* assets: one per folder in reports/, depending on the tables its .qmd loads."""
 
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
-from pipelines import publish
+from pipelines import publish, webb
 from pipelines.resources import AnalysplanResource
-from pipelines.sources.registry import all_sources
 
 
 class ReportConfig(dg.Config):
@@ -25,6 +25,25 @@ def _ancestors(graph: Any, key: dg.AssetKey) -> set[dg.AssetKey]:
     return seen
 
 
+def report_metadata(result: publish.Published) -> dict[str, Any]:
+    """The report asset's metadata for a published (or already current) version."""
+    status = "ny version" if result.new else "oförändrad (samma indata och kod)"
+    return {
+        "version": result.version,
+        "status": status,
+        "mapp": dg.MetadataValue.path(str(result.folder)),
+        **{fmt: dg.MetadataValue.path(str(p)) for fmt, p in result.files.items()},
+        # the version as `analysplan serve` shows it (published/ on localhost)
+        "webb": dg.MetadataValue.url(webb.url(f"{result.slug}/{result.version}/{first_file(result)}")),
+    }
+
+
+def first_file(result: publish.Published) -> str:
+    """The file a link to the version opens: its HTML, else the first format."""
+    files = result.files
+    return (files.get("html") or next(iter(files.values()), Path("manifest.json"))).name
+
+
 def _report_asset(slug: str) -> dg.AssetsDefinition:
     meta = publish.reportlib.report_meta(slug)
 
@@ -41,29 +60,20 @@ def _report_asset(slug: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, config: ReportConfig, analysplan: AnalysplanResource
     ) -> dg.MaterializeResult:
         upstream = _ancestors(context.job_def.asset_layer.asset_graph, context.asset_key)
-        sources = [s.name for s in all_sources().values() if dg.AssetKey(s.raw_table) in upstream]
         with analysplan.connect() as con:
-            result = publish.publish(
+            result = publish.publish_report(
                 analysplan.workspace,
                 con,
                 slug,
-                params={"period": config.period},
-                input_files=publish.input_files_for(con, sources),
-                run_id=context.run_id,
+                period=config.period,
                 engine=config.engine,
                 lan=analysplan.lan,
+                run_id=context.run_id,
+                upstream={k.to_user_string() for k in upstream},
             )
-        status = "ny version" if result.new else "oförändrad (samma indata och kod)"
-        context.log.info(f"{slug} {result.version}: {status} — {result.folder}")
-        return dg.MaterializeResult(
-            metadata={
-                "version": result.version,
-                "status": status,
-                "mapp": dg.MetadataValue.path(str(result.folder)),
-                **{fmt: dg.MetadataValue.path(str(p)) for fmt, p in result.files.items()},
-            },
-            data_version=dg.DataVersion(result.version),
-        )
+        metadata = report_metadata(result)
+        context.log.info(f"{slug} {result.version}: {metadata['status']} — {result.folder}")
+        return dg.MaterializeResult(metadata=metadata, data_version=dg.DataVersion(result.version))
 
     return report_asset
 

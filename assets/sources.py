@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from assets.common import table_metadata
 from pipelines import build, contracts, felinjektion, ingest, leveranser, warehouse
 from pipelines.resources import AnalysplanResource
 from pipelines.sources.registry import Source, all_sources
@@ -15,7 +16,8 @@ from pipelines.sources.registry import Source, all_sources
 def _reference_asset(table: str, description: str) -> dg.AssetsDefinition:
     @dg.asset(
         name=table,
-        group_name="referens",
+        group_name="core",
+        tags={"kalla": "ref"},
         kinds={"duckdb"},
         code_version=warehouse.code_version(table),
         description=description,
@@ -71,7 +73,8 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         name=source.raw_table,
-        group_name=group,
+        group_name="raw",
+        tags={"kalla": group},
         kinds={"duckdb"},
         code_version=source.code_version,
         # monthly sources: one partition per delivered month; a run for some months loads only those
@@ -114,7 +117,8 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         name=source.core_table,
-        group_name=group,
+        group_name="core",
+        tags={"kalla": group},
         kinds={"duckdb"},
         deps=[source.raw_table, *source.depends_on],
         # the contract too: the UI shows a changed contract as a changed asset (not its dependents)
@@ -136,7 +140,10 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
             if build.up_to_date(con, source.core_table, fp, contract):
                 context.log.info(f"{source.core_table}: oförändrad, hoppar över")
                 rows = warehouse.table_rows(con, source.core_table)
-                yield dg.MaterializeResult(metadata={"rader": rows}, data_version=dg.DataVersion(fp))
+                yield dg.MaterializeResult(
+                    metadata={"rader": rows, **table_metadata(con, source.core_table, rows)},
+                    data_version=dg.DataVersion(fp),
+                )
                 yield dg.AssetCheckResult(
                     passed=True, check_name="datakontrakt", metadata={"status": "oförändrad"}
                 )
@@ -150,8 +157,13 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
             result = ingest.build_core(con, source, params, on_commit=record)
             if not result.success:  # rolled back: the previous table stands
                 context.log.error(result.summary())
+            standard = table_metadata(con, source.core_table, result.rows) if result.success else {}
         yield dg.MaterializeResult(
-            metadata={"rader": result.rows, "kontrakt": "uppfyllt" if result.success else "brutet"},
+            metadata={
+                "rader": result.rows,
+                "kontrakt": "uppfyllt" if result.success else "brutet",
+                **standard,
+            },
             data_version=dg.DataVersion(fp if result.success else "avvisad"),
         )
         yield dg.AssetCheckResult(

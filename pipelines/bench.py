@@ -391,6 +391,29 @@ def _mem_available() -> int | None:
     return None
 
 
+def noop_rerun(seed: int = 20200101, scale: float = 0.01) -> dict[str, float]:
+    """`analysplan demo` twice in one fresh workspace: the second run, with nothing changed, only
+    checks (issue 9 §1: at most a tenth of the first). Wall times of both, and second / first."""
+    import os
+
+    with tempfile.TemporaryDirectory(prefix="analysplan-noop-") as tmp:
+        env = {**os.environ, "ANALYSPLAN_HOME": tmp, "DAGSTER_HOME": f"{tmp}/dagster"}
+        seconds = []
+        for _ in range(2):
+            started = time.perf_counter()
+            proc = subprocess.run(
+                [sys.executable, "-m", "pipelines.cli", "demo", "--seed", str(seed), "--scale", str(scale)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            seconds.append(round(time.perf_counter() - started, 2))
+            if proc.returncode != 0:
+                raise RuntimeError(f"analysplan demo misslyckades:\n{proc.stderr[-3000:]}")
+    return {"forsta_s": seconds[0], "andra_s": seconds[1], "kvot": round(seconds[1] / seconds[0], 3)}
+
+
 def derivations(folder: Path, rows: int, run_pandas_too: bool) -> dict[str, Any]:
     """The derivation layer (analysplan) and, if it fits, the pandas version; they must agree."""
     ours = _child("analysplan", folder)

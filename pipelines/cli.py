@@ -4,9 +4,11 @@ Dagster assets as the UI and the schedule (in-process, one run at a time)."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,10 +17,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from pipelines.workspace import Workspace, current_workspace
+from pipelines import cli_svenska
+from pipelines.workspace import current_workspace
+
+cli_svenska.install()  # typer's own texts (help, usage, errors) in Swedish
 
 if TYPE_CHECKING:
     import dagster as dg
+
+    from pipelines.ingest import IngestReport
 
 app = typer.Typer(
     help="Analysplan: Region Norrbottens reproducerbara analyspipeline (KPP/DRG, SCB, VIS, SVF).",
@@ -64,25 +71,96 @@ def _key(key: dg.AssetKey | None) -> str:
     return key.to_user_string() if key else "?"
 
 
-def _materialize(
-    selection: dg.AssetSelection, run_config: dict[str, Any] | None = None
-) -> dg.ExecuteInProcessResult:
+def _progress_logger() -> dg.LoggerDefinition:
+    """A Dagster logger that prints one line per step as it starts (the in-process run is serial),
+    so a long run shows which asset is being built; everything else stays in the UI's logs."""
+    import logging
+
+    import dagster as dg
+
+    class StepLines(logging.Handler):
+        def __init__(self, total: int) -> None:
+            super().__init__(logging.DEBUG)
+            self.total, self.started = total, 0
+
+        def emit(self, record: logging.LogRecord) -> None:
+            event = getattr(record, "dagster_event", None)
+            if event is None:
+                return
+            if event.event_type_value == "STEP_START":
+                self.started += 1
+                console.print(
+                    f"[dim][{self.started}/{self.total}][/] bygger {event.step_key} …", soft_wrap=True
+                )
+
+    @dg.logger(config_schema={"steg": int})
+    def fremsteg(init_context: dg.InitLoggerContext) -> logging.Logger:
+        logger = logging.Logger("analysplan.fremsteg", logging.DEBUG)
+        logger.addHandler(StepLines(int(init_context.logger_config["steg"])))
+        return logger
+
+    return fremsteg
+
+
+def _run(names: list[str], run_config: dict[str, Any] | None = None) -> dg.ExecuteInProcessResult:
+    """One in-process Dagster run of the assets ``names`` (and their checks), a line per step."""
     import dagster as dg
 
     from pipelines import definitions
 
-    instance = dg.DagsterInstance.get()
-    with _writer(), console.status("Kör Dagster …"):
-        result = dg.materialize(
-            definitions.ALL_ASSETS,
-            selection=selection,
-            instance=instance,
-            resources=definitions.resources(),
-            # Dagster's own console log would repeat every failure with its stack trace; the summary
-            # below says what failed and why, in Swedish. The UI keeps the full logs.
-            run_config={**(run_config or {}), "loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+    defs = dg.Definitions(
+        jobs=[dg.define_asset_job("analysplan_cli", selection=dg.AssetSelection.assets(*names))],
+        assets=definitions.ALL_ASSETS,
+        resources=definitions.resources(),
+        # Dagster's own console log would repeat every failure with its stack trace; the summary
+        # says what failed and why, in Swedish. The UI keeps the full logs.
+        loggers={"fremsteg": _progress_logger()},
+    )
+    with _writer():
+        return defs.resolve_job_def("analysplan_cli").execute_in_process(
+            run_config={**(run_config or {}), "loggers": {"fremsteg": {"config": {"steg": len(names)}}}},
+            instance=dg.DagsterInstance.get(),
             raise_on_error=False,
         )
+
+
+def _selected(selection: dg.AssetSelection) -> list[str]:
+    """The asset keys a Dagster selection names, in the definitions' graph."""
+    from pipelines import definitions
+
+    graph = definitions.defs.resolve_asset_graph()
+    return sorted(k.to_user_string() for k in selection.resolve(graph))
+
+
+def _materialize(
+    selection: dg.AssetSelection | list[str],
+    run_config: dict[str, Any] | None = None,
+    *,
+    quiet: bool = False,
+) -> dg.ExecuteInProcessResult | None:
+    """Build what is out of date in ``selection`` in one Dagster run; None if nothing was (the
+    check that decides this, :mod:`pipelines.plan`, needs no Dagster run and no Dagster import)."""
+
+    names = selection if isinstance(selection, list) else _selected(selection)
+    report_config = {k: v.get("config", {}) for k, v in ((run_config or {}).get("ops") or {}).items()}
+    with _writer():  # the check and the run as one turn: no other writer in between
+        return _materialize_locked(names, run_config, report_config, quiet=quiet)
+
+
+def _materialize_locked(
+    names: list[str], run_config: dict[str, Any] | None, report_config: dict[str, Any], *, quiet: bool
+) -> dg.ExecuteInProcessResult | None:
+    from pipelines import plan
+
+    due = plan.due(current_workspace(), names, report_config)
+    if not due:
+        if not quiet:
+            console.print(
+                f"Allt är aktuellt: {len(names)} tillgångar kontrollerade, inget behövde byggas "
+                "(oförändrad indata och kod)."
+            )
+        return None
+    result = _run(due, {"ops": {k: v for k, v in ((run_config or {}).get("ops") or {}).items() if k in due}})
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     for evaluation in failed_checks:
         console.print(
@@ -100,11 +178,17 @@ def _materialize(
                 console.print(f"[red]{event.step_key}:[/] {message}", soft_wrap=True)
         raise _fail("körningen misslyckades; tidigare tabeller och publicerade rapporter är orörda.")
     materialized = [_key(e.asset_key) for e in result.get_asset_materialization_events()]
-    console.print(f"Klart: {len(materialized)} tillgångar ({', '.join(materialized)}).")
+    skipped = len(names) - len(due)
+    console.print(
+        f"Klart: {len(materialized)} tillgångar ({', '.join(materialized)})"
+        + (f"; {skipped} redan aktuella." if skipped else ".")
+    )
     return result
 
 
-def _print_published(result: dg.ExecuteInProcessResult) -> None:
+def _print_published(result: dg.ExecuteInProcessResult | None) -> None:
+    if result is None:
+        return
     for event in result.get_asset_materialization_events():
         meta = event.materialization.metadata
         if "version" in meta and "mapp" in meta:
@@ -115,21 +199,15 @@ def _print_published(result: dg.ExecuteInProcessResult) -> None:
                     print(meta[fmt].value)  # stdout: the published paths, one per line
 
 
-def _ingest(source: str, files: list[Path]) -> int:
-    """Accept the files (reader, dry run, contract), then build the source's core table and what it
-    reads — the one path for `ingest`, `demo` and `fetch`. Unchanged tables are skipped."""
-    ws = current_workspace()
-    with _writer():  # accept and build as one turn: no other writer in between
-        return _ingest_locked(ws, source, files)
-
-
-def _ingest_locked(ws: Workspace, source: str, files: list[Path]) -> int:
-    import dagster as dg
-
+def _accept(source: str, files: list[Path], *, quiet: bool = False) -> IngestReport:
+    """Accept the files (reader, dry run, contract) into the workspace; what the deliveries did."""
     from pipelines import ingest
     from pipelines.errors import RejectedInput
-    from pipelines.sources.registry import get_source
 
+    ws = current_workspace()
+    for path in files:
+        if path.is_dir():
+            raise _fail(f"{path} är en mapp, inte en fil: ange filerna i den (t.ex. {path}/*).", 2)
     try:
         report = ingest.accept_report(ws, source, files)
     except KeyError as err:
@@ -138,39 +216,57 @@ def _ingest_locked(ws: Workspace, source: str, files: list[Path]) -> int:
         raise _fail(str(err), 2) from None
     except ingest.ContractBroken as err:
         raise _fail(str(err), 3) from None
-    stored = report.stored
-    for name, match in report.unchanged:
+    for name, match in [] if quiet else report.unchanged:
         console.print(
             f"Inget nytt i {name}: samma innehåll som {match.label()}, "
             f"inläst {match.delivered_at:%Y-%m-%d %H:%M}."
         )
     for line in report.change.lines:
         console.print(f"{source}: {line}")
-    if not report.new and not report.unchanged:
-        console.print(f"Inget nytt för {source}.")
-    core = get_source(source).core_table
-    if report.months:
-        from pipelines import drift
+    if report.stored:
+        console.print(
+            f"{len(report.stored)} ny(a) fil(er) för {source}: "
+            + ", ".join(f.original_name for f in report.stored)
+        )
+    elif not report.new and not report.unchanged and not quiet:
+        console.print(f"Inget nytt för {source}: filen/filerna är redan inlästa (samma innehåll).")
+    return report
 
-        drift.sync_partitions(dg.DagsterInstance.get(), ws)  # the months the UI shows
-    _materialize(dg.AssetSelection.assets(core).upstream())
+
+def _ingest(source: str, files: list[Path]) -> int:
+    """Accept the files, then build the source's core table and what it reads — the one path for
+    `ingest` and `fetch`. Unchanged tables are skipped."""
+    from pipelines import plan
+    from pipelines.sources.registry import get_source
+
+    with _writer():  # accept and build as one turn: no other writer in between
+        report = _accept(source, files)
+        try:
+            core = get_source(source).core_table
+        except KeyError as err:
+            raise _fail(str(err.args[0]), 2) from None
+        if report.months:
+            _sync_partitions()
+        _materialize(sorted(plan.upstream([core])))
     if report.change.changed:
         _print_stale(core)
-    return len(stored)
+    return len(report.stored)
+
+
+def _sync_partitions() -> None:
+    """The delivered months as the monthly assets' Dagster partitions (what the UI shows)."""
+    import dagster as dg
+
+    from pipelines import drift
+
+    drift.sync_partitions(dg.DagsterInstance.get(), current_workspace())
 
 
 def _print_stale(core_table: str) -> None:
     """Name the tables and reports built on ``core_table``: they are stale until the next build."""
-    import dagster as dg
+    from pipelines import plan
 
-    from pipelines import definitions
-
-    stale = sorted(
-        k.to_user_string()
-        for k in dg.AssetSelection.assets(core_table)
-        .downstream(include_self=False)
-        .resolve(definitions.ALL_ASSETS)
-    )
+    stale = sorted(plan.downstream([core_table]) - {core_table})
     if not stale:
         return
     tables = [k for k in stale if not k.startswith("report_")]
@@ -200,23 +296,110 @@ def demo(
     ] = 0.01,
 ) -> None:
     """Huvudjobbet: skapa demodata, läs in, härled allt och publicera rapporterna."""
-    import dagster as dg
-
-    from pipelines.demo import generate_all
+    from pipelines import plan
+    from pipelines.demo import ensure_all
     from pipelines.sources.registry import all_sources
 
     started = time.perf_counter()
     ws = current_workspace()
     console.print(f"Arbetsyta: {ws.home}")
-    files = generate_all(ws.demo, seed=seed, scale=scale)
-    console.print(f"Demodata: {sum(len(p) for p in files.values())} filer för {len(files)} källor")
-    with _writer():
-        for source in all_sources().values():  # reference sources first: later contracts check against them
-            if source.name in files:
-                _ingest(source.name, files[source.name])
-        result = _materialize(dg.AssetSelection.all())
+    files, written = ensure_all(ws.demo, seed=seed, scale=scale)
+    count = sum(len(p) for p in files.values())
+    console.print(
+        f"Demodata: {count} filer för {len(files)} källor"
+        + (f" ({written} nyskrivna)" if written else " (oförändrade)")
+    )
+    # Reference sources first: a later contract checks against their core tables, so those are
+    # built (one run for the whole wave) before the sources that read them are accepted.
+    sources = [s for s in all_sources().values() if s.name in files]
+    owners = {s.core_table: s.name for s in sources}
+    accepted: set[str] = set()
+    new_files = 0
+    months = False
+    with _writer():  # the whole demo is one writer's turn
+        while len(accepted) < len(sources):
+            wave = [
+                s
+                for s in sources
+                if s.name not in accepted and all(owners[t] in accepted for t in s.depends_on if t in owners)
+            ]
+            needed = sorted({t for s in wave for t in s.depends_on if t in owners})
+            if needed:
+                _materialize(sorted(plan.upstream(needed)), quiet=True)
+            for source in wave:
+                report = _accept(source.name, files[source.name], quiet=True)
+                new_files += len(report.stored)
+                months = months or bool(report.months)
+                accepted.add(source.name)
+        if not new_files:
+            console.print(f"Inget nytt att läsa in: alla {count} filer är redan inlästa (samma innehåll).")
+        if months:
+            _sync_partitions()
+        result = _materialize(sorted(plan.graph()))
     _print_published(result)
     console.print(f"Tid: {time.perf_counter() - started:.1f} s".replace(".", ","))
+
+
+def _publish_alone(slug: str, upstream: list[str], config: dict[str, Any]) -> None:
+    """Publish a report whose inputs are all up to date without a Dagster run: the report asset's
+    own function (:func:`pipelines.publish.publish_report`). Dagster is not even imported: the
+    materialization is recorded in the instance by a detached `analysplan registrera-rapport`
+    (the UI shows it as the asset's latest, a second later). What `report` after a .qmd edit costs."""
+    import subprocess
+
+    from pipelines import parametrar, plan, publish, warehouse
+
+    ws = current_workspace()
+    key = plan.report_key(slug)
+    console.print(f"[dim][1/1][/] bygger {key} …")
+    try:
+        with warehouse.connect(ws.warehouse) as con:
+            result = publish.publish_report(
+                ws,
+                con,
+                slug,
+                period=config["period"],
+                engine=config["engine"],
+                lan=parametrar.lan(),
+                run_id=None,
+                upstream=set(upstream),
+            )
+    except Exception as err:  # the analyst gets the message; the manifest and UI keep the details
+        message = re.sub(r"^[\w.]+(Error|Exception|Input|Failure): ", "", str(err).strip())
+        console.print(f"[red]{key}:[/] {message}", soft_wrap=True)
+        raise _fail(
+            "körningen misslyckades; tidigare tabeller och publicerade rapporter är orörda."
+        ) from None
+    status = "ny version" if result.new else "oförändrad (samma indata och kod)"
+    record = {"version": result.version, "status": status, "mapp": str(result.folder)}
+    record.update({fmt: str(p) for fmt, p in result.files.items()})
+    subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "registrera-rapport", key, json.dumps(record)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    console.print(f"Klart: 1 tillgång ({key}); {len(upstream) - 1} redan aktuella.")
+    console.print(f"[bold green]{key}[/] version {result.version} — {status}")
+    for path in result.files.values():
+        print(path)
+
+
+@app.command("registrera-rapport", hidden=True)
+def register_report(key: str, record: str) -> None:
+    """Record a report published without a run as its asset's materialization (see _publish_alone)."""
+    import dagster as dg
+
+    current_workspace()
+    values = json.loads(record)
+    metadata: dict[str, Any] = {
+        name: value if name in ("version", "status") else dg.MetadataValue.path(value)
+        for name, value in values.items()
+    }
+    dg.DagsterInstance.get().report_runless_asset_event(
+        dg.AssetMaterialization(key, metadata=metadata, tags={"dagster/data_version": values["version"]})
+    )
 
 
 @app.command()
@@ -228,16 +411,29 @@ def report(
     engine: Annotated[str, typer.Option(help="auto | quarto | builtin")] = "auto",
 ) -> None:
     """Materialisera en rapport och det uppströms som är inaktuellt; skriver ut publicerade filer."""
-    import dagster as dg
+    from pipelines import plan, publish, warehouse
 
-    from pipelines import publish
-
-    current_workspace()
+    ws = current_workspace()
     if slug not in publish.report_slugs():
         raise _fail(f"okänd rapport {slug!r}; finns: {', '.join(publish.report_slugs())}", 2)
-    key = f"report_{slug.replace('-', '_')}"
-    run_config = {"ops": {key: {"config": {"period": period, "engine": engine}}}}
-    result = _materialize(dg.AssetSelection.assets(key).upstream(), run_config)
+    key = plan.report_key(slug)
+    config = {"period": period, "engine": engine}
+    names = sorted(plan.upstream([key]))
+    with _writer():  # the check, the build and the publication as one writer's turn
+        if plan.due(ws, names, {key: config}) == [key]:  # only the report itself: no run needed
+            _publish_alone(slug, names, config)
+            return
+        result = _materialize(names, {"ops": {key: {"config": config}}}, quiet=True)
+        if result is None:  # nothing to do: say which version is current, as a run would
+            with warehouse.connect(ws.warehouse, read_only=True) as con:
+                folder = publish.is_current(ws, con, slug, params={"period": period}, engine=engine)
+            if folder is not None:
+                console.print(
+                    f"[bold green]{key}[/] version {folder.name} — oförändrad (samma indata och kod)"
+                )
+                manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+                for name in manifest["filer"].values():
+                    print(folder / name)
     _print_published(result)
 
 
@@ -288,11 +484,20 @@ def materialize(
     import dagster as dg
 
     current_workspace()
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)  # Dagster's, not the analyst's
     try:
         chosen = dg.AssetSelection.from_string(selection)
     except Exception as err:
         raise _fail(f"ogiltigt urval {selection!r}: {err}", 2) from None
-    result = _materialize(chosen)
+    names = _selected(chosen)
+    if not names:
+        raise _fail(
+            f'urvalet {selection!r} matchar inga tillgångar. Exempel: "key:out_scb__aldersstruktur", '
+            '"key:out_kpp__*", "group:core", "tag:kalla=kpp", "key:report_befolkning+" '
+            "(`dagster asset list` eller UI:t visar alla nycklar).",
+            2,
+        )
+    result = _materialize(names)
     _print_published(result)
 
 
@@ -392,6 +597,45 @@ def aterkalla(
     core = get_source(delivery.source).core_table
     _materialize(dg.AssetSelection.assets(core).upstream())
     _print_stale(core)
+
+
+@app.command()
+def serve(
+    port: Annotated[
+        int | None, typer.Option(help="Port för published/ (standard: $ANALYSPLAN_WEBBPORT eller 8765)")
+    ] = None,
+    dagster: Annotated[
+        bool, typer.Option("--dagster/--utan-dagster", help="Starta även Dagsters UI (dagster dev)")
+    ] = True,
+    dagster_port: Annotated[int, typer.Option("--dagster-port", help="Port för Dagsters UI")] = 3000,
+) -> None:
+    """Visa published/ över HTTP på localhost (granskningssidan och varje version), och Dagsters UI."""
+    import subprocess
+
+    from pipelines import webb
+
+    ws = current_workspace()
+    try:
+        httpd = webb.server(ws.published, port)
+    except (OSError, ValueError) as err:
+        raise _fail(f"kan inte visa published/ på port {port or webb.DEFAULT_PORT}: {err}", 2) from None
+    ui = None
+    if dagster:
+        ui = subprocess.Popen(
+            [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1",
+             "-p", str(dagster_port)],
+        )  # fmt: skip
+        console.print(f"Dagsters UI: http://127.0.0.1:{dagster_port}")
+    console.print(f"Publicerade rapporter: http://{webb.HOST}:{httpd.server_address[1]}/ (Ctrl-C avslutar)")
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+        if ui is not None:
+            ui.terminate()
+            ui.wait(timeout=30)
 
 
 fetch_app = typer.Typer(
@@ -519,9 +763,13 @@ def bench(
     ] = "1",
     json_file: Annotated[Path | None, typer.Option("--json", help="Skriv resultatet som JSON hit")] = None,
     ingest: Annotated[bool, typer.Option(help="Mät ingest mot DuckDB:s read_csv (skala ≤ 1)")] = True,
+    demo: Annotated[
+        bool, typer.Option(help="Mät också `analysplan demo` två gånger (andra gången utan ändring)")
+    ] = True,
 ) -> None:
     """Mät härledningen mot pandas, ingest mot DuckDB:s read_csv och datakontrakten, i samma körning."""
     from pipelines import bench as benchmark
+    from pipelines.formatering import tal
 
     try:
         scales = [
@@ -546,9 +794,20 @@ def bench(
         )
     for note in benchmark.notes(results):
         print(note)
+    noop = None
+    if demo:
+        with console.status("Kör `analysplan demo` två gånger i en tom arbetsyta …"):
+            noop = benchmark.noop_rerun()
+        print(
+            f"Demo utan ändring: {tal(noop['andra_s'], 1, ' ')} s mot {tal(noop['forsta_s'], 1, ' ')} s "
+            f"första gången (kvot {tal(noop['kvot'], 3, ' ')}; mål högst 0,1)"
+        )
     if json_file is not None:
-        payload = benchmark.as_json(results[0] if len(results) == 1 else results)
-        json_file.write_text(payload + "\n", encoding="utf-8")
+        data = json.loads(benchmark.as_json(results[0] if len(results) == 1 else results))
+        if noop is not None:
+            for item in data if isinstance(data, list) else [data]:
+                item["demo_utan_andring"] = noop
+        json_file.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         console.print(f"JSON: {json_file}")
 
 

@@ -76,6 +76,40 @@ STATUSES = ("utkast", "granskad", "publicerad")
 DEFAULT_STATUS = "utkast"
 
 
+class PeriodError(ValueError):
+    """A ``period`` the report's tables do not hold, in Swedish, naming the periods that exist."""
+
+
+def _years(years: Sequence[int]) -> str:
+    """2016, 2017, 2018, 2020 → "2016–2018, 2020"."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
+def check_period(con: duckdb.DuckDBPyConnection, slug: str, period: int | None) -> None:
+    """Refuse a period that is not in every table with an ``ar`` column that the report reads."""
+    if period is None:
+        return
+    common: set[int] | None = None
+    for table in tables_read(slug):
+        if not warehouse.table_exists(con, table) or "ar" not in schema.materialised_columns(con, table):
+            continue
+        years = {
+            int(y) for (y,) in con.sql(f'SELECT DISTINCT ar FROM "{table}" WHERE ar IS NOT NULL').fetchall()
+        }
+        common = years if common is None else common & years
+    if common is not None and period not in common:
+        exist = (
+            f"perioder som finns: {_years(sorted(common))}" if common else "tabellerna har inget gemensamt år"
+        )
+        raise PeriodError(f"{slug}: perioden {period} finns inte i rapportens data ({exist}).")
+
+
 class StatusError(ValueError):
     """A refused status change, in Swedish for the analyst."""
 
@@ -247,10 +281,15 @@ def publish(
     tables = tables_read(slug)
     engine_name = resolve_engine(engine)
 
+    check_period(con, slug, report_params.get("period"))
     revision = git_revision()
+    minsta_antal = parametrar.current().minsta_antal_visas
+    key = input_key(con, slug, report_params, engine_name, county, minsta_antal, revision)
+    known = current_version(ws, slug, key)
+    if known is not None:  # same inputs and code as a published version: nothing to freeze or render
+        return Published(slug, known.name, known, _outputs(known, formats), new=False)
     stage = stadning.arbetsmapp(ws, slug)
     try:
-        minsta_antal = parametrar.current().minsta_antal_visas
         data_hashes = freeze_tables(con, tables, stage / "data", minsta_antal)
         all_params = frozen_parameters(
             con, tables, {**report_params, "lan": county, "minsta_antal_visas": minsta_antal}
@@ -274,6 +313,7 @@ def publish(
         target = ws.published / slug / version
         if target.exists():
             repair_index(ws, [slug])  # a run killed in the publish window left it unindexed
+            _remember_inputs(ws, slug, key, version)
             return Published(slug, version, target, _outputs(target, formats), new=False)
 
         published_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -334,10 +374,124 @@ def publish(
         felinjektion.punkt("publicera-flyttad")
         _make_read_only(target)
         _update_index(ws, slug, version, manifest)
+        _remember_inputs(ws, slug, key, version)
         return Published(slug, version, target, _outputs(target, formats), new=True)
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
+
+
+# published/<slug>/.indata/<input key>: the version made from it. One file per key, written once and
+# never changed (like the versions): a new version adds a file, nothing beside it is rewritten.
+INPUTS_DIR = ".indata"
+
+
+def input_key(
+    con: duckdb.DuckDBPyConnection,
+    slug: str,
+    report_params: Mapping[str, Any],
+    engine_name: str,
+    lan: str,
+    minsta_antal: int,
+    revision: Mapping[str, Any],
+) -> str | None:
+    """What a version is made from, known before anything is frozen: the recorded fingerprints of
+    the tables the report reads (:mod:`pipelines.build`), their documentation (grain, skydd), the
+    freezing and protection code, the report's folder, the shared code, engine, parameters and
+    formats. Equal keys give equal versions, so a known key needs neither freezing nor rendering.
+    None when a table has no recorded fingerprint (then the version is computed the long way)."""
+    tables = tables_read(slug)
+    recorded = {t: build.recorded(con, t) for t in tables}
+    if any(fp is None for fp in recorded.values()):
+        return None
+    meta = reportlib.report_meta(slug)
+    documented = schema.documented()
+    payload = {
+        "tables": recorded,
+        "docs": {t: documented.get(t) for t in tables},
+        "freeze": [_hash_file(Path(__file__)), _hash_file(Path(skydd.__file__))],
+        "report": _hash_tree(report_qmd(slug).parent),
+        "code": code_fingerprint(),
+        "engine": engine_name,
+        "params": frozen_parameters(
+            con, tables, {**report_params, "lan": lan, "minsta_antal_visas": minsta_antal}
+        ),
+        "formats": list(meta.get("format") or reportlib.formats_for(meta["publikationsform"])),
+        "revision": revision.get("dirty"),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def current_version(ws: Workspace, slug: str, key: str | None) -> Path | None:
+    """The published version made from ``key``, if there is one (see :func:`input_key`)."""
+    path = ws.published / slug / INPUTS_DIR / str(key)
+    if key is None or not path.is_file():
+        return None
+    version = path.read_text(encoding="utf-8").strip()
+    folder = ws.published / slug / version
+    return folder if version and (folder / "manifest.json").exists() else None
+
+
+def _remember_inputs(ws: Workspace, slug: str, key: str | None, version: str) -> None:
+    if key is None or current_version(ws, slug, key) is not None:
+        return
+    folder = ws.published / slug / INPUTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write(folder / key, version.encode())
+
+
+def is_current(
+    ws: Workspace,
+    con: duckdb.DuckDBPyConnection,
+    slug: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    engine: str = "auto",
+    lan: str | None = None,
+) -> Path | None:
+    """The version :func:`publish` would return without rendering anything, or None if it must work."""
+    from pipelines.render import resolve_engine
+
+    report_params = {k: v for k, v in (params or {}).items() if v is not None}
+    minsta_antal = parametrar.current().minsta_antal_visas
+    key = input_key(
+        con,
+        slug,
+        report_params,
+        resolve_engine(engine),
+        lan or parametrar.lan(),
+        minsta_antal,
+        git_revision(),
+    )
+    return current_version(ws, slug, key)
+
+
+def publish_report(
+    ws: Workspace,
+    con: duckdb.DuckDBPyConnection,
+    slug: str,
+    *,
+    period: int | None,
+    engine: str,
+    lan: str,
+    run_id: str | None,
+    upstream: set[str],
+) -> Published:
+    """The report asset's work: :func:`publish` with the delivered files behind ``upstream`` (the
+    asset keys the report reads, transitively) in the manifest."""
+    from pipelines.sources.registry import all_sources
+
+    sources = [s.name for s in all_sources().values() if s.raw_table in upstream]
+    return publish(
+        ws,
+        con,
+        slug,
+        params={"period": period},
+        input_files=input_files_for(con, sources),
+        run_id=run_id,
+        engine=engine,
+        lan=lan,
+    )
 
 
 def _outputs(folder: Path, formats: Sequence[str]) -> dict[str, Path]:

@@ -253,6 +253,9 @@ def main(job_path: str, result_path: str) -> int:
             except KeyboardInterrupt:
                 raise
             except BaseException as exc:
+                if type(exc).__name__ == "RapportFel":  # pipelines.reportlib: a message, not a bug
+                    result["error"] = {"cell": index, "meddelande": str(exc)}
+                    break
                 result["error"] = {"cell": index, "traceback": format_error(exc)}
                 break
             result["cells"].append(STATE.outputs.items)

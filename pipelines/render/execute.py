@@ -108,6 +108,8 @@ def execute(
     result = json.loads(result_path.read_text(encoding="utf-8"))
     error = result["error"]
     if error is not None:
+        if "meddelande" in error:  # the report refused (reportlib.RapportFel): its message alone
+            raise RenderError(f"{qmd.name}: {error['meddelande']}")
         if "cell" in error:
             cell = cells[error["cell"]]
             raise RenderError(
