@@ -438,6 +438,8 @@ def _remember_inputs(ws: Workspace, slug: str, key: str | None, version: str) ->
     folder = ws.published / slug / INPUTS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write(folder / key, version.encode())
+    (folder / key).chmod(0o400)  # written once, like the version it names
+    share_published(ws)  # the group-readable setting covers the input keys too
 
 
 def is_current(

@@ -158,6 +158,9 @@ def roll_back_deliveries(ws: Workspace) -> list[Path]:
 
 def fail_dead_runs() -> list[str]:
     """Mark failed the Dagster runs left STARTED (or STARTING, CANCELING) by a process that is gone."""
+    home = os.environ.get("DAGSTER_HOME")
+    if home and not (Path(home) / "history" / "runs.db").exists():
+        return []  # no run was ever recorded here: nothing to mark (and no instance files to create)
     import dagster as dg
 
     instance = dg.DagsterInstance.get()

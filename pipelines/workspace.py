@@ -82,6 +82,9 @@ class Workspace:
             dagster_yaml.write_text(
                 (REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8"), encoding="utf-8"
             )
+        # the writers' lock file (pipelines.las) is part of the workspace from the start, so that a
+        # command which only checks (a rejected file) leaves the workspace exactly as it found it
+        (self.home / "lagret.las").touch(mode=0o600, exist_ok=True)
         return self
 
 

@@ -211,6 +211,10 @@ def test_a_waiting_writer_goes_on_when_the_lock_is_released(home: Path) -> None:
 
 def test_a_writer_waits_for_a_program_that_has_the_warehouse_open(home: Path) -> None:
     """A notebook's read-only connection (not using the lock) makes a writer wait, not fail."""
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:  # the table is due: there is work to do
+        con.execute(
+            "UPDATE meta_tabeller SET fingeravtryck = 'inaktuell' WHERE tabell = 'out_scb__aldersstruktur'"
+        )
     notebook = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
         proc = start(home, "materialize", "key:out_scb__aldersstruktur")

@@ -33,6 +33,7 @@ def cell(value: Any) -> Any:
 def digests(path: Path) -> dict[str, str]:
     """Table → SHA-256 of its rows (sorted, every cell exact)."""
     con = duckdb.connect(str(path), read_only=True)
+    warehouse.install_macros(con)  # the views among the out_* tables call them
     try:
         return {
             table: hashlib.sha256(
