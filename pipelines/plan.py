@@ -15,7 +15,7 @@ source, one ``out_*`` table per ``sql/out_*.sql`` reading the tables its SQL nam
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -53,8 +53,7 @@ def graph() -> dict[str, Node]:
     return nodes
 
 
-def upstream(names: Iterable[str]) -> set[str]:
-    """``names`` and everything they read, transitively."""
+def _walk(names: Iterable[str], step: Callable[[str], Iterable[str]]) -> set[str]:
     nodes = graph()
     seen: set[str] = set()
     todo = [n for n in names if n in nodes]
@@ -62,21 +61,18 @@ def upstream(names: Iterable[str]) -> set[str]:
         name = todo.pop()
         if name not in seen:
             seen.add(name)
-            todo.extend(p for p in nodes[name].parents if p in nodes)
+            todo.extend(n for n in step(name) if n in nodes)
     return seen
+
+
+def upstream(names: Iterable[str]) -> set[str]:
+    """``names`` and everything they read, transitively."""
+    return _walk(names, lambda name: graph()[name].parents)
 
 
 def downstream(names: Iterable[str]) -> set[str]:
     """``names`` and everything that reads them, transitively."""
-    nodes = graph()
-    seen: set[str] = set()
-    todo = [n for n in names if n in nodes]
-    while todo:
-        name = todo.pop()
-        if name not in seen:
-            seen.add(name)
-            todo.extend(n for n, node in nodes.items() if name in node.parents)
-    return seen
+    return _walk(names, lambda name: [n for n, node in graph().items() if name in node.parents])
 
 
 def _params(table: str, sql_params: Mapping[str, Any]) -> dict[str, Any]:

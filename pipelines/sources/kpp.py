@@ -88,6 +88,31 @@ def looks_like_personnummer(values: pl.Series) -> pl.Series:
     return values.str.contains(PERSONNUMMER_PATTERN).fill_null(False)
 
 
+def check_pseudonyms(table: pa.Table, file_name: str, row_column: str, pattern: str, rule: str) -> None:
+    """``patient_id`` must be a pseudonym matching ``pattern``: a personnummer or samordningsnummer
+    is rejected under ``rule`` without echoing the value; anything else malformed as ``csv-format``."""
+    patient = pl.Series("patient_id", table["patient_id"])
+    rows = pl.Series("rad", table[row_column])
+    log = pxweb.ViolationLog(file_name)
+    personnummer = looks_like_personnummer(patient)
+    for row in rows.filter(personnummer).head(swecsv.MAX_SHOWN_PER_RULE).to_list():
+        log.add(
+            rule,
+            "patient_id ser ut som ett personnummer eller samordningsnummer (värdet visas inte); "
+            "extraktet får bara innehålla pseudonymer",
+            row=row,
+            column="patient_id",
+        )
+    malformed = ~personnummer & ~patient.str.contains(f"^(?:{pattern})$").fill_null(False)
+    for row, value in zip(
+        rows.filter(malformed).head(swecsv.MAX_SHOWN_PER_RULE).to_list(),
+        patient.filter(malformed).head(swecsv.MAX_SHOWN_PER_RULE).to_list(),
+        strict=True,
+    ):
+        log.add("csv-format", f"{value!r} har fel format (ska matcha {pattern})", row, "patient_id")
+    log.raise_if_any()
+
+
 def read_kontakter(data: bytes, file_name: str) -> pa.Table:
     """Read a KPP extract; columns as :data:`KONTAKTER_COLUMNS` plus ``kalla_rad`` (line/record)."""
     table = swecsv.read_file(
@@ -98,26 +123,7 @@ def read_kontakter(data: bytes, file_name: str) -> pa.Table:
         unique=("vardkontakt_id",),
         row_column="kalla_rad",
     )
-    patient = pl.Series("patient_id", table["patient_id"])
-    rows = pl.Series("rad", table["kalla_rad"])
-    log = pxweb.ViolationLog(file_name)
-    personnummer = looks_like_personnummer(patient)
-    for row in rows.filter(personnummer).head(swecsv.MAX_SHOWN_PER_RULE).to_list():
-        log.add(
-            "kpp-personnummer",
-            "patient_id ser ut som ett personnummer eller samordningsnummer (värdet visas inte); "
-            "extraktet får bara innehålla pseudonymer",
-            row=row,
-            column="patient_id",
-        )
-    malformed = ~personnummer & ~patient.str.contains(f"^(?:{PSEUDONYM_PATTERN})$").fill_null(False)
-    for row, value in zip(
-        rows.filter(malformed).head(swecsv.MAX_SHOWN_PER_RULE).to_list(),
-        patient.filter(malformed).head(swecsv.MAX_SHOWN_PER_RULE).to_list(),
-        strict=True,
-    ):
-        log.add("csv-format", f"{value!r} har fel format (ska matcha {PSEUDONYM_PATTERN})", row, "patient_id")
-    log.raise_if_any()
+    check_pseudonyms(table, file_name, "kalla_rad", PSEUDONYM_PATTERN, "kpp-personnummer")
     return table
 
 

@@ -29,7 +29,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import polars as pl
 import pyarrow as pa
 
 from pipelines import reference
@@ -213,26 +212,7 @@ PATIENT_ID = r"[A-Za-z0-9_-]{4,64}"
 def _check_pseudonyms(table: pa.Table, file_name: str) -> None:
     """``patient_id`` is a pseudonym: a personnummer or samordningsnummer (10 or 12 digits with a
     date, with or without - or +) is rejected without echoing it (``svf-personnummer``)."""
-    patient = pl.Series("patient_id", table["patient_id"])
-    rows = pl.Series("rad", table[ROW])
-    log = ViolationLog(file_name)
-    personnummer = kpp.looks_like_personnummer(patient)
-    for row in rows.filter(personnummer).head(swecsv.MAX_SHOWN_PER_RULE).to_list():
-        log.add(
-            "svf-personnummer",
-            "patient_id ser ut som ett personnummer eller samordningsnummer (värdet visas inte); "
-            "extraktet får bara innehålla pseudonymer",
-            row=row,
-            column="patient_id",
-        )
-    malformed = ~personnummer & ~patient.str.contains(f"^(?:{PATIENT_ID})$").fill_null(False)
-    for row, value in zip(
-        rows.filter(malformed).head(swecsv.MAX_SHOWN_PER_RULE).to_list(),
-        patient.filter(malformed).head(swecsv.MAX_SHOWN_PER_RULE).to_list(),
-        strict=True,
-    ):
-        log.add("csv-format", f"{value!r} har fel format (ska matcha {PATIENT_ID})", row, "patient_id")
-    log.raise_if_any()
+    kpp.check_pseudonyms(table, file_name, ROW, PATIENT_ID, "svf-personnummer")
 
 
 def read_events(data: bytes, file_name: str) -> pa.Table:
