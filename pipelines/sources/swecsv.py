@@ -198,6 +198,9 @@ def read_csv(
     ``unique``: columns whose combined value must not repeat (``csv-dubblett``, naming the later
     row). ``row_column``: name of an extra int64 column holding each record's line number.
     """
+    fast = _fast_csv(data, columns, extra_ok=extra_ok, unique=unique, row_column=row_column)
+    if fast is not None:  # a plain, valid extract: DuckDB's reader, every rule counted in SQL
+        return fast
     text = decode(data, file_name)
     if not text.strip():
         raise rejection(file_name, "csv-tom", "filen är tom")
