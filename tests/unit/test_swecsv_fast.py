@@ -36,6 +36,18 @@ def test_fast_path_is_taken_and_equals_the_precise_path(
     assert fast.equals(_precise(monkeypatch, extract))
 
 
+def test_read_csv_takes_the_fast_path_for_a_large_plain_extract(
+    extract: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def precise_path_used(data: bytes, file_name: str) -> str:
+        raise AssertionError("the precise path decoded a plain extract")
+
+    with monkeypatch.context() as m:
+        m.setattr(swecsv, "decode", precise_path_used)
+        fast = kpp.read_kontakter(extract, "kpp.csv")
+    assert fast.equals(_precise(monkeypatch, extract))
+
+
 @pytest.mark.parametrize(
     "variant",
     [
