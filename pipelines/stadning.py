@@ -25,8 +25,10 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 from pipelines.workspace import Workspace, atomic_write
@@ -156,11 +158,26 @@ def roll_back_deliveries(ws: Workspace) -> list[Path]:
     return removed
 
 
+def _may_have_live_runs(runs_db: Path) -> bool:
+    """False when the instance's run database (SQLite) holds no run in a started state; True when it
+    does or cannot be read this way. Opened immutable: the check writes nothing beside it."""
+    if not runs_db.exists():
+        return False
+    try:
+        with closing(sqlite3.connect(f"file:{runs_db}?mode=ro&immutable=1", uri=True)) as con:
+            (count,) = con.execute(
+                "SELECT count(*) FROM runs WHERE status IN ('STARTED', 'STARTING', 'CANCELING')"
+            ).fetchone()
+    except sqlite3.Error:
+        return True
+    return bool(count)
+
+
 def fail_dead_runs() -> list[str]:
     """Mark failed the Dagster runs left STARTED (or STARTING, CANCELING) by a process that is gone."""
     home = os.environ.get("DAGSTER_HOME")
-    if home and not (Path(home) / "history" / "runs.db").exists():
-        return []  # no run was ever recorded here: nothing to mark (and no instance files to create)
+    if home and not _may_have_live_runs(Path(home) / "history" / "runs.db"):
+        return []  # no run left started: no need to import Dagster (a second and more)
     import dagster as dg
 
     instance = dg.DagsterInstance.get()
