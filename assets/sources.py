@@ -83,29 +83,14 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
         description=f"{source.description}: som levererad, en rad per rad i filen, med källfil och SHA-256.",
     )
     def raw_asset(context: dg.AssetExecutionContext, analysplan: AnalysplanResource) -> dg.MaterializeResult:
-        files = ingest.current_files(analysplan.workspace, source.name)
-        fp = build.fingerprint(source.code_version, {"filer": ingest.files_fingerprint(files)})
         months = (
             context.partition_keys if context.has_partition_key or context.has_partition_key_range else None
         )
         with analysplan.connect() as con:
-            if build.up_to_date(con, source.raw_table, fp):
-                context.log.info(f"{source.raw_table}: oförändrad, hoppar över")
-                rows = warehouse.table_rows(con, source.raw_table)
-            else:
-
-                def record(rows: int) -> None:  # in load_raw's transaction, before its commit
-                    nonlocal fp
-                    if months is not None and not ingest.raw_in_sync(con, source, files):
-                        # other months still differ: a later run (or one without partitions) finishes them
-                        fp = build.fingerprint(source.code_version, {"delvis": ",".join(sorted(months))})
-                        context.log.info(f"{source.raw_table}: månaderna {', '.join(months)} inlästa")
-                    felinjektion.punkt("bygg-registrering")
-                    build.record(con, source.raw_table, fp, rows, source.code_version)
-
-                rows = ingest.load_raw(con, source, files, months=months, on_commit=record)
+            built = ingest.materialize_raw(con, analysplan.workspace, source, months, say=context.log.info)
         return dg.MaterializeResult(
-            metadata={"rader": rows, "filer": len(files)}, data_version=dg.DataVersion(fp)
+            metadata={"rader": built.rows, "filer": built.files},
+            data_version=dg.DataVersion(built.fingerprint),
         )
 
     contract_check = dg.AssetCheckSpec(
@@ -130,31 +115,17 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
         context: dg.AssetExecutionContext, analysplan: AnalysplanResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with analysplan.connect() as con:
-            used = warehouse.sql_param_names(source.core_table)
-            params = {k: v for k, v in analysplan.sql_params().items() if k in used}
-            input_tables = (source.raw_table, *source.depends_on)
-            inputs = {t: build.recorded(con, t) for t in input_tables}
-            fp = build.fingerprint(warehouse.code_version(source.core_table), inputs, params)
-            # The contract decides whether to re-check, not the fingerprint dependents read (pipelines.build).
-            contract = contracts.suite_hash(source.core_table)
-            if build.up_to_date(con, source.core_table, fp, contract):
-                context.log.info(f"{source.core_table}: oförändrad, hoppar över")
-                rows = warehouse.table_rows(con, source.core_table)
+            built = ingest.materialize_core(con, source, analysplan.sql_params(), say=context.log.info)
+            result = built.contract
+            if result is None:  # up to date: the table and the contract it passed are as recorded
                 yield dg.MaterializeResult(
-                    metadata={"rader": rows, **table_metadata(con, source.core_table, rows)},
-                    data_version=dg.DataVersion(fp),
+                    metadata={"rader": built.rows, **table_metadata(con, source.core_table, built.rows)},
+                    data_version=dg.DataVersion(built.fingerprint),
                 )
                 yield dg.AssetCheckResult(
                     passed=True, check_name="datakontrakt", metadata={"status": "oförändrad"}
                 )
                 return
-
-            def record(result: contracts.ContractResult) -> None:  # in build_core's transaction
-                felinjektion.punkt("bygg-registrering")
-                effective = build.effective_parameters(con, params, input_tables)
-                build.record(con, source.core_table, fp, result.rows, contract=contract, params=effective)
-
-            result = ingest.build_core(con, source, params, on_commit=record)
             if not result.success:  # rolled back: the previous table stands
                 context.log.error(result.summary())
             standard = table_metadata(con, source.core_table, result.rows) if result.success else {}
@@ -164,7 +135,7 @@ def _source_assets(source: Source) -> list[dg.AssetsDefinition]:
                 "kontrakt": "uppfyllt" if result.success else "brutet",
                 **standard,
             },
-            data_version=dg.DataVersion(fp if result.success else "avvisad"),
+            data_version=dg.DataVersion(built.fingerprint),
         )
         yield dg.AssetCheckResult(
             passed=result.success,

@@ -199,8 +199,10 @@ def _print_published(result: dg.ExecuteInProcessResult | None) -> None:
                     print(meta[fmt].value)  # stdout: the published paths, one per line
 
 
-def _accept(source: str, files: list[Path], *, quiet: bool = False) -> IngestReport:
-    """Accept the files (reader, dry run, contract) into the workspace; what the deliveries did."""
+def _accept(source: str, files: list[Path], *, quiet: bool = False, build_now: bool = False) -> IngestReport:
+    """Accept the files (reader, dry run, contract) into the workspace; what the deliveries did.
+    ``build_now``: load and build the source's raw and core tables in the same transaction
+    (:func:`pipelines.ingest.accept_report`)."""
     from pipelines import ingest
     from pipelines.errors import RejectedInput
 
@@ -209,7 +211,7 @@ def _accept(source: str, files: list[Path], *, quiet: bool = False) -> IngestRep
         if path.is_dir():
             raise _fail(f"{path} är en mapp, inte en fil: ange filerna i den (t.ex. {path}/*).", 2)
     try:
-        report = ingest.accept_report(ws, source, files)
+        report = ingest.accept_report(ws, source, files, build_now=build_now, say=_step_line)
     except KeyError as err:
         raise _fail(str(err.args[0]), 2) from None
     except RejectedInput as err:
@@ -235,22 +237,101 @@ def _accept(source: str, files: list[Path], *, quiet: bool = False) -> IngestRep
 
 def _ingest(source: str, files: list[Path]) -> int:
     """Accept the files, then build the source's core table and what it reads — the one path for
-    `ingest` and `fetch`. Unchanged tables are skipped."""
-    from pipelines import plan
+    `ingest` and `fetch`. Unchanged tables are skipped.
+
+    When everything else the core table reads is up to date, the source's raw and core tables are
+    built in the accepting transaction itself (one load, no Dagster run); the materializations are
+    recorded in Dagster's instance by a detached `analysplan registrera` (the UI shows them a few
+    seconds later). Otherwise a Dagster run builds what is out of date."""
+    from pipelines import plan, tider
     from pipelines.sources.registry import get_source
 
+    try:
+        src = get_source(source)
+    except KeyError as err:
+        raise _fail(str(err.args[0]), 2) from None
+    core = src.core_table
     with _writer():  # accept and build as one turn: no other writer in between
-        report = _accept(source, files)
-        try:
-            core = get_source(source).core_table
-        except KeyError as err:
-            raise _fail(str(err.args[0]), 2) from None
-        if report.months:
-            _sync_partitions()
-        _materialize(sorted(plan.upstream([core])))
+        selection = sorted(plan.upstream([core]))
+        others = [k for k in selection if k not in (src.raw_table, core)]
+        with tider.steg("plan"):
+            direct = not plan.due(current_workspace(), others)
+        report = _accept(source, files, build_now=direct)
+        if report.built is not None:
+            _record_built(report, len(selection))
+        else:
+            if report.months:
+                _sync_partitions()
+            _materialize(selection)
     if report.change.changed:
         _print_stale(core)
     return len(report.stored)
+
+
+def _step_line(message: str) -> None:
+    console.print(f"[dim]{message}[/]", highlight=False)
+
+
+def _record_built(report: IngestReport, checked: int) -> None:
+    """Say what the accepting transaction built, and record it in Dagster's instance, detached."""
+    import subprocess
+
+    assert report.built is not None
+    raw, core = report.built
+    built = [b for b in (raw, core) if not b.skipped]
+    console.print(
+        f"Klart: {len(built)} tillgångar ({', '.join(b.table for b in built)})"
+        + (f"; {checked - len(built)} redan aktuella." if checked > len(built) else ".")
+    )
+    events = {"tillgangar": [b.as_event() for b in built], "manader": bool(report.months)}
+    subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "registrera", json.dumps(events, ensure_ascii=False)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+@app.command("registrera", hidden=True)
+def register(events: str) -> None:
+    """Record raw/core tables built without a run as their assets' materializations (and the core
+    table's contract as its check's result); see _ingest."""
+    import dagster as dg
+
+    from pipelines import drift
+
+    ws = current_workspace()
+    instance = dg.DagsterInstance.get()
+    data = json.loads(events)
+    if data.get("manader"):
+        drift.sync_partitions(instance, ws)
+    for asset in data["tillgangar"]:
+        metadata: dict[str, Any] = dict(asset["metadata"])
+        if asset.get("kolumner"):
+            metadata["dagster/row_count"] = dg.MetadataValue.int(int(asset["metadata"]["rader"]))
+            metadata["dagster/column_schema"] = dg.MetadataValue.table_schema(
+                dg.TableSchema(columns=[dg.TableColumn(n, t) for n, t in asset["kolumner"]])
+            )
+        tags = {
+            "dagster/data_version": asset["dataversion"],
+            "dagster/code_version": asset["kodversion"],
+            "dagster/data_version_is_user_provided": "true",
+        }
+        instance.report_runless_asset_event(
+            dg.AssetMaterialization(asset["nyckel"], metadata=metadata, tags=tags)
+        )
+        check = asset.get("kontroll")
+        if check:
+            instance.report_runless_asset_event(
+                dg.AssetCheckEvaluation(
+                    asset_key=dg.AssetKey(asset["nyckel"]),
+                    check_name=check["namn"],
+                    passed=bool(check["ok"]),
+                    description=check["beskrivning"],
+                    metadata=check["metadata"],
+                )
+            )
 
 
 def _sync_partitions() -> None:

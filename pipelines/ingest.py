@@ -8,8 +8,10 @@ the source's contract is rejected before anything in the workspace changes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,8 +23,19 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from pipelines import build, contracts, felinjektion, leveranser, parametrar, reference, stadning, warehouse
+from pipelines import (
+    build,
+    contracts,
+    felinjektion,
+    leveranser,
+    parametrar,
+    reference,
+    stadning,
+    tider,
+    warehouse,
+)
 from pipelines.errors import MissingInput, RejectedInput, Violation
+from pipelines.sources import swecsv
 from pipelines.sources.registry import Source, get_source
 from pipelines.workspace import Workspace, atomic_write
 
@@ -91,12 +104,13 @@ _UNFORESEEN = (
 _ACCEPTED: dict[str, pa.Table] = {}
 
 
-def _read(source: Source, data: bytes, name: str) -> pa.Table:
+def _read(source: Source, data: bytes, name: str, on_disk: Path | None = None) -> pa.Table:
     """Parse a delivered file with its source's reader. A file the reader's rules did not foresee is
     still rejected with file and rule (``fil-olaslig``), never a traceback; the reader should get a
     rule of its own for it (tests/fixtures/bad/)."""
     if not data.strip():
         raise RejectedInput([Violation(name, "tom-fil", "filen är tom")])
+    token = swecsv.ON_DISK.set(on_disk)  # a file holding exactly ``data``: the fast CSV path reads it
     try:
         return source.reader(data, name)
     except RejectedInput:
@@ -113,6 +127,8 @@ def _read(source: Source, data: bytes, name: str) -> pa.Table:
                 )
             ]
         ) from None
+    finally:
+        swecsv.ON_DISK.reset(token)
 
 
 def load_raw(
@@ -122,6 +138,8 @@ def load_raw(
     parsed: Mapping[str, pa.Table] | None = None,
     months: Collection[str] | None = None,
     on_commit: Callable[[int], None] | None = None,
+    *,
+    nested: bool = False,
 ) -> int:
     """Bring ``source.raw_table`` in line with ``files``, incrementally and in one transaction.
 
@@ -132,7 +150,7 @@ def load_raw(
     ``months`` (a monthly source's Dagster partitions) limits the work to the rows of those months;
     the rest of the table is left as it is. Returns the raw table's row count. ``on_commit(rows)``
     runs inside the transaction, just before it commits: the fingerprint's record is written with
-    the table or not at all.
+    the table or not at all. ``nested``: inside the caller's transaction (it commits or rolls back).
     """
     if not files:
         raise MissingInput(
@@ -180,7 +198,8 @@ def load_raw(
             if ms is None or any(m in only for m in ms)
         }
     changed = {k[0] for k in removed} | set(added)
-    con.execute("BEGIN TRANSACTION")
+    if not nested:
+        con.execute("BEGIN TRANSACTION")
     try:
         if full:
             con.execute(f'DROP TABLE IF EXISTS "{source.raw_table}"')
@@ -207,16 +226,14 @@ def load_raw(
                 table = _ACCEPTED.pop(add.sha256, None)
             if table is None:
                 table = _read(source, add.path.read_bytes(), add.original_name)
-            table = _with_provenance(table, add)
             con.register("incoming_rows", table)
             where = f" WHERE list_contains($m, {period_sql})" if add_months is not None else ""
-            bind = {"m": sorted(add_months)} if add_months is not None else {}
+            bind = _provenance_params(add) | ({"m": sorted(add_months)} if add_months is not None else {})
+            rows_sql = f"SELECT *, {_PROVENANCE_SQL} FROM incoming_rows{where}"
             if warehouse.table_exists(con, source.raw_table):
-                con.execute(
-                    f'INSERT INTO "{source.raw_table}" BY NAME SELECT * FROM incoming_rows{where}', bind
-                )
+                con.execute(f'INSERT INTO "{source.raw_table}" BY NAME {rows_sql}', bind)
             else:
-                con.execute(f'CREATE TABLE "{source.raw_table}" AS SELECT * FROM incoming_rows{where}', bind)
+                con.execute(f'CREATE TABLE "{source.raw_table}" AS {rows_sql}', bind)
             con.unregister("incoming_rows")
         by_sha = {f.sha256: f for f in files}
         counts = dict(
@@ -249,9 +266,11 @@ def load_raw(
         rows = warehouse.table_rows(con, source.raw_table)
         if on_commit is not None:
             on_commit(rows)
-        con.execute("COMMIT")
+        if not nested:
+            con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        if not nested:
+            con.execute("ROLLBACK")
         raise
     return rows
 
@@ -277,13 +296,20 @@ def raw_in_sync(con: duckdb.DuckDBPyConnection, source: Source, files: Sequence[
     return present == wanted
 
 
-def _with_provenance(table: pa.Table, f: StoredFile) -> pa.Table:
-    n = table.num_rows
-    return (
-        table.append_column("kalla_fil", pa.array([f.original_name] * n, pa.string()))
-        .append_column("kalla_sha256", pa.array([f.sha256] * n, pa.string()))
-        .append_column("kalla_inlast", pa.array([f.ingested_at.replace(tzinfo=None)] * n, pa.timestamp("us")))
-    )
+# Each row's file, its SHA-256 and when its delivery was accepted: constants bound once per file in
+# the loading SQL (not columns of n copies built in Python).
+_PROVENANCE_SQL = (
+    "CAST($kalla_fil AS VARCHAR) AS kalla_fil, CAST($kalla_sha256 AS VARCHAR) AS kalla_sha256, "
+    "CAST($kalla_inlast AS TIMESTAMP) AS kalla_inlast"
+)
+
+
+def _provenance_params(f: StoredFile) -> dict[str, Any]:
+    return {
+        "kalla_fil": f.original_name,
+        "kalla_sha256": f.sha256,
+        "kalla_inlast": f.ingested_at.replace(tzinfo=None),
+    }
 
 
 REFERENCE_TABLES = {
@@ -321,9 +347,20 @@ def build_core(
     source: Source,
     params: Mapping[str, Any] | None = None,
     on_commit: Callable[[contracts.ContractResult], None] | None = None,
+    *,
+    nested: bool = False,
 ) -> contracts.ContractResult:
     """Rebuild the core table and validate its contract; on a broken contract nothing changes.
-    ``on_commit(result)`` runs inside the transaction of a passing build, just before it commits."""
+    ``on_commit(result)`` runs inside the transaction of a passing build, just before it commits.
+    ``nested``: inside the caller's transaction, which must roll back on a broken contract."""
+    if nested:
+        with tider.steg("core"):
+            warehouse.build_table(con, source.core_table, params)
+        with tider.steg("kontrakt"):
+            result = contracts.validate(con, source.core_table)
+        if result.success and on_commit is not None:
+            on_commit(result)
+        return result
     con.execute("BEGIN TRANSACTION")
     try:
         warehouse.build_table(con, source.core_table, params)
@@ -337,6 +374,116 @@ def build_core(
     return result
 
 
+@dataclass(frozen=True)
+class Built:
+    """What one raw or core step did (the assets' functions, with or without Dagster): the table's
+    fingerprint (its Dagster data version), its rows, whether it was up to date already, the files
+    (raw) and the contract's result (core, None when up to date)."""
+
+    table: str
+    fingerprint: str
+    rows: int
+    skipped: bool
+    files: int = 0
+    contract: contracts.ContractResult | None = None
+    code_version: str = ""  # the asset's code version (Dagster's tag)
+    columns: tuple[tuple[str, str], ...] = ()  # core: the table's columns and types
+
+    def as_event(self) -> dict[str, Any]:
+        """What `analysplan registrera` records for this step in Dagster's instance (JSON)."""
+        event: dict[str, Any] = {
+            "nyckel": self.table,
+            "dataversion": self.fingerprint,
+            "kodversion": self.code_version,
+            "metadata": {"rader": self.rows},
+            "kolumner": [list(c) for c in self.columns],
+        }
+        if self.contract is None:
+            event["metadata"]["filer"] = self.files
+        else:
+            event["metadata"]["kontrakt"] = "uppfyllt" if self.contract.success else "brutet"
+            event["kontroll"] = {
+                "namn": "datakontrakt",
+                "ok": self.contract.success,
+                "beskrivning": self.contract.summary(),
+                "metadata": {"regler": self.contract.checked, "brott": len(self.contract.failures)},
+            }
+        return event
+
+
+def raw_fingerprint(source: Source, files: Sequence[StoredFile]) -> str:
+    """The raw table's fingerprint after a complete load of ``files`` (the deliveries now current)."""
+    return build.fingerprint(source.code_version, {"filer": files_fingerprint(files)})
+
+
+def _quiet(message: str) -> None:
+    return None
+
+
+def materialize_raw(
+    con: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    source: Source,
+    months: Collection[str] | None = None,
+    *,
+    files: Sequence[StoredFile] | None = None,
+    parsed: Mapping[str, pa.Table] | None = None,
+    say: Callable[[str], None] = _quiet,
+    nested: bool = False,
+) -> Built:
+    """The raw asset's step: bring the raw table in line with the current deliveries (``files``, by
+    default from the delivery log), unless its fingerprint says it already is. ``months``: a monthly
+    source's partitions (only their rows); ``parsed``: tables already read, by SHA-256."""
+    files = current_files(ws, source.name) if files is None else files
+    fp = raw_fingerprint(source, files)
+    if build.up_to_date(con, source.raw_table, fp):
+        say(f"{source.raw_table}: oförändrad, hoppar över")
+        return Built(source.raw_table, fp, warehouse.table_rows(con, source.raw_table), True, len(files))
+
+    def record(rows: int) -> None:  # in load_raw's transaction, before its commit
+        nonlocal fp
+        if months is not None and not raw_in_sync(con, source, files):
+            # other months still differ: a later run (or one without partitions) finishes them
+            fp = build.fingerprint(source.code_version, {"delvis": ",".join(sorted(months))})
+            say(f"{source.raw_table}: månaderna {', '.join(months)} inlästa")
+        felinjektion.punkt("bygg-registrering")
+        build.record(con, source.raw_table, fp, rows, source.code_version)
+
+    rows = load_raw(con, source, files, parsed=parsed, months=months, on_commit=record, nested=nested)
+    return Built(source.raw_table, fp, rows, False, len(files))
+
+
+def materialize_core(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    params: Mapping[str, Any],
+    *,
+    say: Callable[[str], None] = _quiet,
+    nested: bool = False,
+) -> Built:
+    """The core asset's step: rebuild the core table and check its contract, unless its fingerprint
+    (code, its inputs' fingerprints, the parameters it binds) and the contract are those recorded.
+    A broken contract leaves the previous table (and the fingerprint ``avvisad``)."""
+    used = warehouse.sql_param_names(source.core_table)
+    bound = {k: v for k, v in params.items() if k in used}
+    input_tables = (source.raw_table, *source.depends_on)
+    inputs = {t: build.recorded(con, t) for t in input_tables}
+    fp = build.fingerprint(warehouse.code_version(source.core_table), inputs, bound)
+    # The contract decides whether to re-check, not the fingerprint dependents read (pipelines.build).
+    contract = contracts.suite_hash(source.core_table)
+    if build.up_to_date(con, source.core_table, fp, contract):
+        say(f"{source.core_table}: oförändrad, hoppar över")
+        return Built(source.core_table, fp, warehouse.table_rows(con, source.core_table), True)
+
+    def record(result: contracts.ContractResult) -> None:  # in build_core's transaction
+        felinjektion.punkt("bygg-registrering")
+        effective = build.effective_parameters(con, bound, input_tables)
+        build.record(con, source.core_table, fp, result.rows, contract=contract, params=effective)
+
+    result = build_core(con, source, bound, on_commit=record, nested=nested)
+    return Built(source.core_table, fp if result.success else "avvisad", result.rows, False, contract=result)
+
+
 class ContractBroken(Exception):
     def __init__(self, result: contracts.ContractResult, files: Sequence[str]):
         self.result = result
@@ -346,7 +493,7 @@ class ContractBroken(Exception):
 def dry_run(
     ws: Workspace,
     source: Source,
-    candidates: Sequence[tuple[StoredFile, bytes, pa.Table]],
+    candidates: Sequence[tuple[StoredFile, Path, pa.Table]],
     params: Mapping[str, Any] | None = None,
     log: Sequence[leveranser.Delivery] | None = None,
 ) -> contracts.ContractResult:
@@ -359,7 +506,6 @@ def dry_run(
     """
     dry = duckdb.connect(":memory:")
     warehouse.configure(dry, warehouse.spill_dir_for(ws.warehouse))
-    tmp_dir = stadning.arbetsmapp(ws, "ingest")  # patient-level copies: removed if this process dies
     try:
         dry.execute(warehouse.META_DDL)
         dry.execute(build.DDL)
@@ -379,12 +525,10 @@ def dry_run(
                     dry.execute(f'CREATE VIEW "{name}" AS SELECT * FROM wh."{name}"')
         if not warehouse.table_exists(dry, "core_ref__regioner"):
             build_reference(dry)
-        tmp_dir.mkdir(parents=True)
         files = list(stored_files(ws, source.name)) if log is None else []
         moved: dict[str, Path] = {}
-        for f, data, _ in candidates:
-            tmp = tmp_dir / f.path.name
-            tmp.write_bytes(data)
+        for f, staged, _ in candidates:  # the checked copies in staging/ (accept_report)
+            tmp = staged
             moved[f.sha256] = tmp
             if log is None:
                 files.append(StoredFile(f.source, f.sha256, tmp, f.original_name, f.ingested_at, f.size))
@@ -396,7 +540,6 @@ def dry_run(
         return build_core(dry, source, params)
     finally:
         dry.close()
-        shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
 def _check_dependencies(ws: Workspace, source: Source) -> None:
@@ -490,6 +633,7 @@ class IngestReport:
     unchanged: list[tuple[str, leveranser.Delivery]]  # (file name given, the current delivery it matches)
     change: leveranser.Change
     months: set[str] = field(default_factory=set)  # monthly sources: the months whose rows changed
+    built: tuple[Built, Built] | None = None  # accept_report(build_now=True): the raw and core steps
 
 
 def accept(
@@ -507,9 +651,24 @@ def accept(
 
 
 def accept_report(
-    ws: Workspace, source_name: str, paths: Sequence[Path], params: Mapping[str, Any] | None = None
+    ws: Workspace,
+    source_name: str,
+    paths: Sequence[Path],
+    params: Mapping[str, Any] | None = None,
+    *,
+    build_now: bool = False,
+    say: Callable[[str], None] = _quiet,
 ) -> IngestReport:
-    """:func:`accept`, returning the deliveries made and what they replace (pipelines.leveranser)."""
+    """:func:`accept`, returning the deliveries made and what they replace (pipelines.leveranser).
+
+    ``build_now`` (the caller holds the writer's lock, and every other input of the source's core
+    table is up to date): instead of checking on an in-memory copy and leaving the build to the
+    assets, load the raw table, build the core table and check its contract in one transaction on
+    the warehouse itself, as the raw and core assets do (:func:`materialize_raw`,
+    :func:`materialize_core`); the files are stored and the transaction committed only if the
+    contract holds, else it is rolled back and nothing has changed. One load instead of two.
+    ``IngestReport.built`` then says what was built; ``say`` gets a line as each step starts.
+    """
     source = get_source(source_name)
     if params is None:  # what the SQL may bind, as the resource gives it
         params = parametrar.sql_params()
@@ -518,23 +677,58 @@ def accept_report(
     log = list(before)
     existing = {f.sha256: f for f in stored_files(ws, source.name)}
     started = datetime.now(UTC)
-    candidates: list[tuple[StoredFile, bytes, pa.Table]] = []
+    candidates: list[tuple[StoredFile, Path, pa.Table]] = []
     reused: list[StoredFile] = []
     unchanged: list[tuple[str, leveranser.Delivery]] = []
     new: list[leveranser.Delivery] = []
-    for p in paths:
+    # Each file is first copied into a folder of this process in staging/ (removed at the end, or at
+    # the next start if the process dies): the bytes checked are those of a copy nobody else writes,
+    # the fast CSV reader reads that copy itself, and storing it is a rename, not a second write.
+    stage = stadning.arbetsmapp(ws, "ingest")
+    try:
+        return _accept_staged(
+            ws, source, paths, params, stage, before, log, existing, started, candidates, reused,
+            unchanged, new, build_now, say,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _accept_staged(
+    ws: Workspace,
+    source: Source,
+    paths: Sequence[Path],
+    params: Mapping[str, Any],
+    stage: Path,
+    before: Sequence[leveranser.Delivery],
+    log: list[leveranser.Delivery],
+    existing: Mapping[str, StoredFile],
+    started: datetime,
+    candidates: list[tuple[StoredFile, Path, pa.Table]],
+    reused: list[StoredFile],
+    unchanged: list[tuple[str, leveranser.Delivery]],
+    new: list[leveranser.Delivery],
+    build_now: bool,
+    say: Callable[[str], None],
+) -> IngestReport:
+    for position, p in enumerate(paths):
         # files of one call are applied in the order given: a later file wins over an earlier one
         now = started + timedelta(microseconds=len(candidates))
         path = Path(p)
         if not path.is_file():
             raise RejectedInput([Violation(str(path), "fil-saknas", "filen finns inte")])
-        data = path.read_bytes()
-        digest = sha256_bytes(data)
+        stage.mkdir(parents=True, exist_ok=True)
+        staged = stage / f"{position}{''.join(path.suffixes[-1:])}"
+        with tider.steg("kopiera"):
+            shutil.copyfile(path, staged)
+            data = staged.read_bytes()
+            digest = sha256_bytes(data)
         match = leveranser.current_match(log, source.name, digest)
         if match is not None:
             unchanged.append((path.name, match))
             continue
-        table = _read(source, data, path.name)  # parse: raises RejectedInput naming row/column/rule
+        with tider.steg("lasa"):
+            table = _read(source, data, path.name, staged)  # parse: RejectedInput naming row/column/rule
         months = leveranser.months_of(source.name, table)
         delivery = leveranser.Delivery(
             id=leveranser.next_id(log),
@@ -555,15 +749,138 @@ def accept_report(
         if digest in existing:  # a replaced or withdrawn file sent again: current again
             reused.append(replace(stored, path=existing[digest].path))
         elif not any(c.sha256 == digest for c, _, _ in candidates):
-            candidates.append((stored, data, table))
+            candidates.append((stored, staged, table))
     change = leveranser.describe(before, log, source.name)
     if not new:
         return IngestReport([], [], unchanged, change)
+    if build_now:
+        return _accept_and_build(
+            ws, source, candidates, reused, unchanged, new, change, before, log, params, say
+        )
 
     result = dry_run(ws, source, candidates, params, log=log)
     if not result.success:
         raise ContractBroken(result, [d.original_name for d in new])
+    _store(ws, source, candidates, log)
+    touched = leveranser.changed_months(before, log, source.name)
+    return IngestReport([f for f, _, _ in candidates] + reused, new, unchanged, change, touched)
 
+
+def _accept_and_build(
+    ws: Workspace,
+    source: Source,
+    candidates: Sequence[tuple[StoredFile, Path, pa.Table]],
+    reused: Sequence[StoredFile],
+    unchanged: list[tuple[str, leveranser.Delivery]],
+    new: list[leveranser.Delivery],
+    change: leveranser.Change,
+    before: Sequence[leveranser.Delivery],
+    log: Sequence[leveranser.Delivery],
+    params: Mapping[str, Any],
+    say: Callable[[str], None],
+) -> IngestReport:
+    """:func:`accept_report` with ``build_now``: check, load and build in one warehouse transaction."""
+    parsed = {f.sha256: table for f, _, table in candidates}
+    files = current_files(ws, source.name, log)  # the candidates' rows come from ``parsed``
+    committed = _Committed(ws)
+    try:
+        return _build_in_transaction(
+            ws, source, candidates, reused, unchanged, new, change, before, log, params, say, parsed, files
+        )
+    except BaseException:
+        committed.restore()
+        raise
+
+
+class _Committed:
+    """The warehouse file as last committed, to put back byte for byte after a rolled-back load.
+
+    DuckDB's rollback leaves the data as it was, but a large load may already have written (now
+    unused) blocks into the file. A rejected delivery must leave the workspace exactly as it was, so
+    the file is restored from the readers' copy of the committed warehouse (pipelines.las, made now if
+    it is not of this content), with its modification time, or removed if there was none."""
+
+    def __init__(self, ws: Workspace) -> None:
+        from pipelines import las
+
+        self.target = ws.warehouse
+        self.existed = self.target.exists()
+        self.copy = las.snapshot(ws) if self.existed else None
+        self.stat = self.target.stat() if self.existed else None
+
+    def restore(self) -> None:
+        wal = self.target.with_name(self.target.name + ".wal")
+        if not self.existed:
+            self.target.unlink(missing_ok=True)
+            wal.unlink(missing_ok=True)
+            return
+        assert self.stat is not None
+        now = self.target.stat()
+        if (now.st_size, now.st_mtime_ns) == (self.stat.st_size, self.stat.st_mtime_ns) and not wal.exists():
+            return
+        if self.copy is None:
+            return
+        tmp = self.target.with_name(self.target.name + ".aterstall.tmp")
+        shutil.copyfile(self.copy, tmp)
+        os.utime(tmp, ns=(self.stat.st_atime_ns, self.stat.st_mtime_ns))
+        os.replace(tmp, self.target)
+        wal.unlink(missing_ok=True)
+
+
+def _build_in_transaction(
+    ws: Workspace,
+    source: Source,
+    candidates: Sequence[tuple[StoredFile, Path, pa.Table]],
+    reused: Sequence[StoredFile],
+    unchanged: list[tuple[str, leveranser.Delivery]],
+    new: list[leveranser.Delivery],
+    change: leveranser.Change,
+    before: Sequence[leveranser.Delivery],
+    log: Sequence[leveranser.Delivery],
+    params: Mapping[str, Any],
+    say: Callable[[str], None],
+    parsed: Mapping[str, pa.Table],
+    files: Sequence[StoredFile],
+) -> IngestReport:
+    from pipelines import schema
+
+    with warehouse.connect(ws.warehouse) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            say(f"[1/2] bygger {source.raw_table} …")
+            with tider.steg("raw"):
+                raw = materialize_raw(con, ws, source, files=files, parsed=parsed, nested=True)
+            say(f"[2/2] bygger {source.core_table} …")
+            core = materialize_core(con, source, params, nested=True)
+            if core.contract is not None and not core.contract.success:
+                raise ContractBroken(core.contract, [d.original_name for d in new])
+            raw = replace(raw, code_version=source.code_version)
+            core = replace(
+                core,
+                code_version=f"{warehouse.code_version(source.core_table)}-"
+                f"{contracts.suite_hash(source.core_table)[:8]}",
+                columns=tuple(schema.materialised_columns(con, source.core_table).items()),
+            )
+            with tider.steg("lagra"):
+                _store(ws, source, candidates, log)  # the delivery is made: then the tables are committed
+            with tider.steg("commit"):
+                con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # a failed COMMIT has ended the transaction
+                con.execute("ROLLBACK")
+            raise
+    touched = leveranser.changed_months(before, log, source.name)
+    stored = [f for f, _, _ in candidates] + list(reused)
+    return IngestReport(stored, new, unchanged, change, touched, built=(raw, core))
+
+
+def _store(
+    ws: Workspace,
+    source: Source,
+    candidates: Sequence[tuple[StoredFile, Path, pa.Table]],
+    log: Sequence[leveranser.Delivery],
+) -> None:
+    """Place the accepted files in ``incoming/<source>/`` and write the delivery log (the commit point)."""
     folder = ws.incoming_dir(source.name)
     folder.mkdir(parents=True, exist_ok=True)
     # One call, one delivery: a journal names every file it stores, so a call killed half-way is
@@ -573,10 +890,10 @@ def accept_report(
     log_file = leveranser.log_path(ws)
     previous = log_file.read_text(encoding="utf-8") if log_file.exists() else None
     atomic_write(journal, json.dumps({"filer": names, "leveranslogg": previous}, ensure_ascii=False).encode())
-    for position, (f, data, _) in enumerate(candidates):
+    for position, (f, staged, _) in enumerate(candidates):
         if position == 1:
             felinjektion.punkt("ingest-mellan-filer")
-        atomic_write(f.path, data)
+        os.replace(staged, f.path)  # the checked copy itself (staging/ is in the workspace)
         meta = {
             "sha256": f.sha256,
             "stored_as": f.path.name,
@@ -589,10 +906,8 @@ def accept_report(
         )
     _ACCEPTED.clear()  # only the latest accepted files: memory stays that of one delivery
     _ACCEPTED.update({f.sha256: table for f, _, table in candidates})
-    leveranser.write_log(ws, log)  # the commit point: the journal restores the log before it
+    leveranser.write_log(ws, list(log))  # the commit point: the journal restores the log before it
     journal.unlink()
-    touched = leveranser.changed_months(before, log, source.name)
-    return IngestReport([f for f, _, _ in candidates] + reused, new, unchanged, change, touched)
 
 
 def withdraw(

@@ -27,13 +27,15 @@ the import format, whatever the container.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import datetime as dt
 import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, Literal, NoReturn
 
 import numpy as np
@@ -259,9 +261,16 @@ def read_csv(
 # Whitespace that the precise path strips from a value (str.strip_chars): a value that begins or ends
 # with it takes the precise path, so the fast path never needs to strip.
 _EDGE_SPACE = r"[\s\x{85}\x{A0}\x{1680}\x{2000}-\x{200B}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]"
+# Bytes that start every whitespace character of _EDGE_SPACE other than the ASCII space and the line
+# ends: a file without any of them can only have a space at a value's edge (a cheap SQL test); one with
+# them is tested with the full expression.
+_EDGE_SPACE_BYTES = (b"\t", b"\x0b", b"\x0c", b"\xc2", b"\xe1", b"\xe2", b"\xe3", b"\xef")
 _FAST_INT = r"^[+-]?[0-9]{1,15}$"  # below 2**53: the precise path's int limit is never reached
 _FAST_DECIMAL = r"^-?[0-9]{1,15}(,[0-9]+)?$"
 FAST_PATH_MIN_BYTES = 1 << 20  # small files: the precise path is fast enough, and DuckDB's start is not free
+# A file on disk that holds exactly the bytes being read (pipelines.ingest sets it to its private
+# staged copy): the fast path lets DuckDB read it instead of writing the bytes to a temporary file.
+ON_DISK: contextvars.ContextVar[Path | None] = contextvars.ContextVar("swecsv_on_disk", default=None)
 
 
 def _fast_csv(
@@ -275,19 +284,17 @@ def _fast_csv(
     """The typed table if ``data`` is a plain, valid extract by every rule of ``columns``; else None.
 
     Plain: UTF-8 (a BOM allowed), a header naming exactly the expected columns, no quote characters,
-    NUL bytes or blank lines, numbers without thousands separators or signs other than ``-``. Each
-    rule the precise path checks is counted in one SQL pass; a single offending value returns None.
+    NUL bytes or blank lines, numbers without thousands separators or signs other than ``-``. One
+    streaming SQL pass reads, checks and types every value: a value that breaks a rule stops it
+    (``error()``), and the caller takes the precise path, which names the row, column and rule.
     """
     if len(data) < FAST_PATH_MIN_BYTES or b'"' in data or b"\x00" in data:
         return None
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if (
-        b"\n\n" in body
-        or b"\n\r\n" in body
-        or body.startswith((b"\n", b"\r"))
-        or b"\r" in body.replace(b"\r\n", b"")
-    ):
+    if body.startswith((b"\n", b"\r")):
         return None
+    if b"\r" in body and b"\r" in body.replace(b"\r\n", b""):
+        return None  # a lone carriage return: the precise path says where
     first = body.split(b"\n", 1)[0].rstrip(b"\r")
     try:
         names = first.decode("utf-8").split(";")
@@ -298,42 +305,49 @@ def _fast_csv(
         return None  # unknown, duplicate, unnamed or padded column names: the precise path says which
     if any(c.required and c.name not in names for c in columns):
         return None
+    if unique and any(k not in names for k in unique):
+        return None
+    exotic_space = any(b in body for b in _EDGE_SPACE_BYTES)
+    # lines: every record ends with \n except perhaps the last; a blank line would be one more line
+    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     import tempfile
 
     import duckdb
 
-    with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
-        handle.write(body)
-        handle.flush()
+    on_disk = ON_DISK.get()
+    if on_disk is not None and on_disk.stat().st_size != len(data):
+        on_disk = None
+    with (
+        tempfile.NamedTemporaryFile(suffix=".csv") if on_disk is None else contextlib.nullcontext() as handle
+    ):
+        if handle is not None:
+            handle.write(body)
+            handle.flush()
+        path = str(on_disk) if handle is None else handle.name
         con = duckdb.connect()
         try:
             con.execute("SET threads = 2")
             spec = "{" + ", ".join(f"'{i}': 'VARCHAR'" for i in range(len(names))) + "}"
+            lines_sql = (
+                "read_csv($path, delim = ';', header = false, skip = 1, quote = '', escape = '', "
+                f"columns = {spec}, auto_detect = false, strict_mode = true, null_padding = false, "
+                "all_varchar = true, encoding = 'utf-8')"
+            )
+            selects = _fast_select(names, columns, exotic_space)
             try:
-                con.execute(
-                    "CREATE TEMP TABLE lines AS SELECT * FROM read_csv("
-                    f"$path, delim = ';', header = false, skip = 1, quote = '', escape = '', "
-                    f"columns = {spec}, "
-                    "auto_detect = false, strict_mode = true, null_padding = false, all_varchar = true, "
-                    "encoding = 'utf-8')",
-                    {"path": handle.name},
-                )
+                table = con.sql(
+                    f"SELECT {', '.join(selects)} FROM {lines_sql}", params={"path": path}
+                ).to_arrow_table()
             except duckdb.Error:
-                return None
-            checks, selects = _fast_rules(names, columns)
-            if not checks:
-                return None
-            counts = con.sql(f"SELECT count(*), {', '.join(checks)} FROM lines").fetchall()[0]
-            if counts[0] == 0 or any(counts[1:]):
-                return None
-            typed = f"SELECT {', '.join(selects)} FROM lines ORDER BY rowid"  # the file's order
+                return None  # a broken rule, or a line DuckDB's reader refuses: the precise path says which
+            if table.num_rows == 0 or table.num_rows != lines - 1:
+                return None  # no data rows, or blank lines (the precise path numbers rows around them)
             if unique:  # on the typed values, as the precise path compares them
-                if any(k not in names for k in unique):
-                    return None
                 keys = ", ".join(f'"{k}"' for k in unique)
-                if con.sql(f"SELECT count(*) - count(DISTINCT ({keys})) FROM ({typed})").fetchall()[0][0]:
+                con.register("typed", table)
+                if con.sql(f"SELECT count(*) - count(DISTINCT ({keys})) FROM typed").fetchall()[0][0]:
                     return None
-            table = con.sql(typed).to_arrow_table()
+                con.unregister("typed")
         finally:
             con.close()
     out = {
@@ -347,9 +361,37 @@ def _fast_csv(
     return pa.table(out)
 
 
-def _fast_rules(names: list[str], columns: Sequence[Col]) -> tuple[list[str], list[str]]:
-    """SQL counting each column's offending values (any > 0 = take the precise path) and its typed value."""
-    checks: list[str] = []
+def _excludes_whitespace(pattern: str) -> bool:
+    """Whether no full match of ``pattern`` can hold a whitespace character (then its rule also keeps
+    spaces off a value's edges). Conservative: only printable ASCII, no ``.`` outside a class, no
+    negated class, and of the escapes only ``\\d``, ``\\w`` and escaped punctuation."""
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            escaped = pattern[i + 1 : i + 2]
+            if not escaped or escaped == " " or (escaped.isalnum() and escaped not in "dw"):
+                return False
+            i += 2
+            continue
+        if not 0x20 < ord(c) < 0x7F:
+            return False
+        if c == "[" and not in_class:
+            in_class = True
+            if pattern[i + 1 : i + 2] == "^":
+                return False
+        elif c == "]":
+            in_class = False
+        elif c == "." and not in_class:
+            return False
+        i += 1
+    return True
+
+
+def _fast_select(names: list[str], columns: Sequence[Col], exotic_space: bool) -> list[str]:
+    """Each column's typed value, or ``error()`` where a value breaks one of its rules (the precise
+    path then names it). ``exotic_space``: the file has bytes of whitespace other than the space."""
     selects: list[str] = []
     by_name = {c.name: c for c in columns}
 
@@ -360,31 +402,39 @@ def _fast_rules(names: list[str], columns: Sequence[Col]) -> tuple[list[str], li
         c = by_name[name]
         v = f'"{index}"'
         missing = f"({v} IS NULL OR {v} = '')"
-        bad = [
-            f"regexp_matches({v}, {lit('^' + _EDGE_SPACE)}) OR regexp_matches({v}, {lit(_EDGE_SPACE + '$')})"
-        ]
-        if not c.nullable:
-            bad.append(missing)
-        present = f"NOT {missing}"
+        bad = []
+        # A value with whitespace at an edge: the precise path strips it. A number's shape, a code
+        # list or a pattern without whitespace already refuses it; free text is tested here.
+        free = c.kind == "text" and (
+            (c.allowed is None and (c.pattern is None or not _excludes_whitespace(c.pattern)))
+            or (c.allowed is not None and any(a != a.strip() for a in c.allowed))
+        )
+        if free and exotic_space:
+            edge = f"regexp_matches({v}, {lit('^' + _EDGE_SPACE)})"
+            bad.append(f"{edge} OR regexp_matches({v}, {lit(_EDGE_SPACE + '$')})")
+        elif free:
+            bad.append(f"starts_with({v}, ' ') OR ends_with({v}, ' ')")
         if c.kind == "text":
             if c.allowed is not None:
-                bad.append(f"{present} AND {v} NOT IN ({', '.join(lit(a) for a in sorted(c.allowed))})")
+                bad.append(f"{v} NOT IN ({', '.join(lit(a) for a in sorted(c.allowed))})")
             if c.pattern is not None:
-                bad.append(f"{present} AND NOT regexp_full_match({v}, {lit('(?:' + c.pattern + ')')})")
-            value = f"CASE WHEN {missing} THEN NULL ELSE {v} END"
+                bad.append(f"NOT regexp_full_match({v}, {lit('(?:' + c.pattern + ')')})")
+            typed = v
         else:
             shape = _FAST_INT if c.kind == "int" else _FAST_DECIMAL
-            bad.append(f"{present} AND NOT regexp_matches({v}, {lit(shape)})")
-            number = f"TRY_CAST(replace({v}, ',', '.') AS DOUBLE)"
+            bad.append(f"NOT regexp_matches({v}, {lit(shape)})")
+            typed = f"CAST({v} AS BIGINT)" if c.kind == "int" else f"CAST(replace({v}, ',', '.') AS DOUBLE)"
             if c.min is not None:
-                bad.append(f"{present} AND {number} < {float(c.min)!r}")
+                bad.append(f"{typed} < {float(c.min)!r}")
             if c.max is not None:
-                bad.append(f"{present} AND {number} > {float(c.max)!r}")
-            cast = "BIGINT" if c.kind == "int" else "DOUBLE"
-            value = f"CASE WHEN {missing} THEN NULL ELSE TRY_CAST(replace({v}, ',', '.') AS {cast}) END"
-        checks.append(f"count(*) FILTER (WHERE {' OR '.join(f'({b})' for b in bad)})")
-        selects.append(f'{value} AS "{name}"')
-    return checks, selects
+                bad.append(f"{typed} > {float(c.max)!r}")
+        on_missing = "NULL" if c.nullable else f"error({lit(name)})"
+        broken = " OR ".join(f"({b})" for b in bad)
+        selects.append(
+            f"CASE WHEN {missing} THEN {on_missing} WHEN {broken} THEN error({lit(name)}) "
+            f'ELSE {typed} END AS "{name}"'
+        )
+    return selects
 
 
 def read_parquet(

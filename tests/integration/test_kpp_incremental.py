@@ -36,9 +36,9 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     names: list[str] = []
     original: Callable[..., Any] = ingest._read
 
-    def spy(source: Any, data: bytes, name: str) -> Any:
+    def spy(source: Any, data: bytes, name: str, on_disk: Any = None) -> Any:
         names.append(name)
-        return original(source, data, name)
+        return original(source, data, name, on_disk)
 
     monkeypatch.setattr(ingest, "_read", spy)
     return names

@@ -1,0 +1,40 @@
+"""Step timings of one command, for `analysplan bench`: with ``ANALYSPLAN_TIDER=<file>`` each timed
+step (:func:`steg`) adds ``{"steg": name, "s": seconds}`` as a JSON line to the file; without it,
+nothing is recorded. The bench reads the ingest's own contract step from it (the contract's share of
+the ingest it was part of)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+ENV = "ANALYSPLAN_TIDER"
+
+
+@contextmanager
+def steg(name: str) -> Iterator[None]:
+    target = os.environ.get(ENV)
+    if not target:
+        yield
+        return
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        line = json.dumps({"steg": name, "s": round(time.perf_counter() - started, 4)})
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+
+def read(path: str | os.PathLike[str]) -> dict[str, float]:
+    """The seconds per step recorded in ``path`` (a step timed more than once: the sum)."""
+    out: dict[str, float] = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                record = json.loads(line)
+                out[record["steg"]] = round(out.get(record["steg"], 0.0) + float(record["s"]), 4)
+    return out
