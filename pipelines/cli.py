@@ -299,11 +299,18 @@ def register(events: str) -> None:
     table's contract as its check's result); see _ingest."""
     import dagster as dg
 
+    ws = current_workspace()
+    # A writer's turn: the next command that writes Dagster's instance (every writer does) waits
+    # for this one, so two processes never create or migrate the instance's storage at once.
+    with _writer():
+        _register(dg.DagsterInstance.get(), ws, json.loads(events))
+
+
+def _register(instance: dg.DagsterInstance, ws: Any, data: dict[str, Any]) -> None:
+    import dagster as dg
+
     from pipelines import drift
 
-    ws = current_workspace()
-    instance = dg.DagsterInstance.get()
-    data = json.loads(events)
     if data.get("manader"):
         drift.sync_partitions(instance, ws)
     for asset in data["tillgangar"]:
@@ -478,9 +485,10 @@ def register_report(key: str, record: str) -> None:
         name: value if name in ("version", "status") else dg.MetadataValue.path(value)
         for name, value in values.items()
     }
-    dg.DagsterInstance.get().report_runless_asset_event(
-        dg.AssetMaterialization(key, metadata=metadata, tags={"dagster/data_version": values["version"]})
-    )
+    with _writer():  # as `registrera`: one process at a time writes Dagster's instance
+        dg.DagsterInstance.get().report_runless_asset_event(
+            dg.AssetMaterialization(key, metadata=metadata, tags={"dagster/data_version": values["version"]})
+        )
 
 
 @app.command()
@@ -658,25 +666,29 @@ def aterkalla(
     from pipelines.sources.registry import get_source
 
     ws = current_workspace()
-    try:
-        delivery, change = ingest.withdraw(ws, leverans_id)
-    except KeyError as err:
-        raise _fail(str(err.args[0]), 2) from None
-    except ValueError as err:
-        raise _fail(str(err), 2) from None
-    except ingest.ContractBroken as err:
-        raise _fail(str(err), 3) from None
-    console.print(f"{delivery.label()} för {delivery.source} är återkallad (filen finns kvar i incoming/).")
-    if not change.changed:
-        console.print("Leveransen var redan ersatt: inga tabeller ändras.")
-        return
-    for line in change.lines:
-        console.print(f"{delivery.source}: {line}")
-    from pipelines import drift
+    # One writer's turn: the log, Dagster's partitions and the rebuild (and no other writer between)
+    with _writer():
+        try:
+            delivery, change = ingest.withdraw(ws, leverans_id)
+        except KeyError as err:
+            raise _fail(str(err.args[0]), 2) from None
+        except ValueError as err:
+            raise _fail(str(err), 2) from None
+        except ingest.ContractBroken as err:
+            raise _fail(str(err), 3) from None
+        console.print(
+            f"{delivery.label()} för {delivery.source} är återkallad (filen finns kvar i incoming/)."
+        )
+        if not change.changed:
+            console.print("Leveransen var redan ersatt: inga tabeller ändras.")
+            return
+        for line in change.lines:
+            console.print(f"{delivery.source}: {line}")
+        from pipelines import drift
 
-    drift.sync_partitions(dg.DagsterInstance.get(), ws)
-    core = get_source(delivery.source).core_table
-    _materialize(dg.AssetSelection.assets(core).upstream())
+        drift.sync_partitions(dg.DagsterInstance.get(), ws)
+        core = get_source(delivery.source).core_table
+        _materialize(dg.AssetSelection.assets(core).upstream())
     _print_stale(core)
 
 
