@@ -3,6 +3,7 @@
 Thin: reading, loading and contracts live in ``pipelines.ingest`` / ``pipelines.contracts``.
 """
 
+import warnings
 from collections.abc import Iterator
 
 import dagster as dg
@@ -62,6 +63,10 @@ reference_assets = [
     ),
 ]
 
+
+# `backfill_policy` (one run for many months) is "beta" in Dagster 1.13: its warning is Dagster's
+# business, not the analyst's, and would otherwise be printed by every CLI command that builds.
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
 
 MANADER = dg.DynamicPartitionsDefinition(name=leveranser.PARTITIONS)  # "2024-03", per delivered month
 
