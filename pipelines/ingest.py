@@ -723,12 +723,14 @@ def _accept_staged(
             shutil.copyfile(path, staged)
             data = staged.read_bytes()
             digest = sha256_bytes(data)
+            size = len(data)
         match = leveranser.current_match(log, source.name, digest)
         if match is not None:
             unchanged.append((path.name, match))
             continue
         with tider.steg("lasa"):
             table = _read(source, data, path.name, staged)  # parse: RejectedInput naming row/column/rule
+        del data  # the checked table holds what the load needs; the bytes are the staged copy's
         months = leveranser.months_of(source.name, table)
         delivery = leveranser.Delivery(
             id=leveranser.next_id(log),
@@ -745,11 +747,12 @@ def _accept_staged(
         log.append(delivery)
         new.append(delivery)
         target = ws.incoming_dir(source.name) / f"{digest}{''.join(path.suffixes[-1:]) or '.dat'}"
-        stored = StoredFile(source.name, digest, target, path.name, now, len(data))
+        stored = StoredFile(source.name, digest, target, path.name, now, size)
         if digest in existing:  # a replaced or withdrawn file sent again: current again
             reused.append(replace(stored, path=existing[digest].path))
         elif not any(c.sha256 == digest for c, _, _ in candidates):
             candidates.append((stored, staged, table))
+        del table  # held by the candidates only: the build can let it go
     change = leveranser.describe(before, log, source.name)
     if not new:
         return IngestReport([], [], unchanged, change)
@@ -781,11 +784,15 @@ def _accept_and_build(
 ) -> IngestReport:
     """:func:`accept_report` with ``build_now``: check, load and build in one warehouse transaction."""
     parsed = {f.sha256: table for f, _, table in candidates}
+    # the parsed tables live in ``parsed`` alone from here, so the load can free them (memory)
+    checked = [(f, staged) for f, staged, _ in candidates]
+    if isinstance(candidates, list):
+        candidates.clear()
     files = current_files(ws, source.name, log)  # the candidates' rows come from ``parsed``
     committed = _Committed(ws)
     try:
         return _build_in_transaction(
-            ws, source, candidates, reused, unchanged, new, change, before, log, params, say, parsed, files
+            ws, source, checked, reused, unchanged, new, change, before, log, params, say, parsed, files
         )
     except BaseException:
         committed.restore()
@@ -830,7 +837,7 @@ class _Committed:
 def _build_in_transaction(
     ws: Workspace,
     source: Source,
-    candidates: Sequence[tuple[StoredFile, Path, pa.Table]],
+    checked: Sequence[tuple[StoredFile, Path]],
     reused: Sequence[StoredFile],
     unchanged: list[tuple[str, leveranser.Delivery]],
     new: list[leveranser.Delivery],
@@ -839,7 +846,7 @@ def _build_in_transaction(
     log: Sequence[leveranser.Delivery],
     params: Mapping[str, Any],
     say: Callable[[str], None],
-    parsed: Mapping[str, pa.Table],
+    parsed: dict[str, pa.Table],
     files: Sequence[StoredFile],
 ) -> IngestReport:
     from pipelines import schema
@@ -850,6 +857,7 @@ def _build_in_transaction(
             say(f"[1/2] bygger {source.raw_table} …")
             with tider.steg("raw"):
                 raw = materialize_raw(con, ws, source, files=files, parsed=parsed, nested=True)
+            parsed.clear()  # in the raw table now: the Arrow copies can go before the core build
             say(f"[2/2] bygger {source.core_table} …")
             core = materialize_core(con, source, params, nested=True)
             if core.contract is not None and not core.contract.success:
@@ -862,7 +870,7 @@ def _build_in_transaction(
                 columns=tuple(schema.materialised_columns(con, source.core_table).items()),
             )
             with tider.steg("lagra"):
-                _store(ws, source, candidates, log)  # the delivery is made: then the tables are committed
+                _store(ws, source, [(f, st, None) for f, st in checked], log)  # then the tables commit
             with tider.steg("commit"):
                 con.execute("COMMIT")
         except BaseException:
@@ -870,14 +878,14 @@ def _build_in_transaction(
                 con.execute("ROLLBACK")
             raise
     touched = leveranser.changed_months(before, log, source.name)
-    stored = [f for f, _, _ in candidates] + list(reused)
+    stored = [f for f, _ in checked] + list(reused)
     return IngestReport(stored, new, unchanged, change, touched, built=(raw, core))
 
 
 def _store(
     ws: Workspace,
     source: Source,
-    candidates: Sequence[tuple[StoredFile, Path, pa.Table]],
+    candidates: Sequence[tuple[StoredFile, Path, pa.Table | None]],
     log: Sequence[leveranser.Delivery],
 ) -> None:
     """Place the accepted files in ``incoming/<source>/`` and write the delivery log (the commit point)."""
@@ -905,7 +913,7 @@ def _store(
             folder / f"{f.sha256}.meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode()
         )
     _ACCEPTED.clear()  # only the latest accepted files: memory stays that of one delivery
-    _ACCEPTED.update({f.sha256: table for f, _, table in candidates})
+    _ACCEPTED.update({f.sha256: table for f, _, table in candidates if table is not None})
     leveranser.write_log(ws, list(log))  # the commit point: the journal restores the log before it
     journal.unlink()
 

@@ -1,12 +1,13 @@
 """Step timings of one command, for `analysplan bench`: with ``ANALYSPLAN_TIDER=<file>`` each timed
-step (:func:`steg`) adds ``{"steg": name, "s": seconds}`` as a JSON line to the file; without it,
-nothing is recorded. The bench reads the ingest's own contract step from it (the contract's share of
-the ingest it was part of)."""
+step (:func:`steg`) adds ``{"steg": name, "s": seconds, "topp_mb": peak RSS so far}`` as a JSON
+line to the file; without it, nothing is recorded. The bench reads the ingest's own contract step
+from it (the contract's share of the ingest it was part of)."""
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +25,10 @@ def steg(name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        line = json.dumps({"steg": name, "s": round(time.perf_counter() - started, 4)})
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MB so far (Linux: KB)
+        line = json.dumps(
+            {"steg": name, "s": round(time.perf_counter() - started, 4), "topp_mb": round(peak)}
+        )
         with open(target, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
 
