@@ -168,8 +168,10 @@ def load_raw(
     if not full:
         present = {
             (str(h), str(m), t)
-            for h, m, t in con.sql(
-                f'SELECT DISTINCT kalla_sha256, {period_sql}, kalla_inlast FROM "{source.raw_table}"'
+            for h, t, m in con.sql(
+                leveranser.distinct_periods_sql(
+                    source.name, f'"{source.raw_table}"', ("kalla_sha256", "kalla_inlast")
+                )
             ).fetchall()
         }
     wanted: dict[tuple[str, str, datetime], StoredFile] = {}
@@ -277,11 +279,12 @@ def load_raw(
 
 def raw_in_sync(con: duckdb.DuckDBPyConnection, source: Source, files: Sequence[StoredFile]) -> bool:
     """Whether the raw table holds exactly the current rows of ``files`` (after a partial load)."""
-    period_sql = leveranser.PERIOD_SQL.get(source.name, "''")
     present = {
         (str(h), str(m), t)
-        for h, m, t in con.sql(
-            f'SELECT DISTINCT kalla_sha256, {period_sql}, kalla_inlast FROM "{source.raw_table}"'
+        for h, t, m in con.sql(
+            leveranser.distinct_periods_sql(
+                source.name, f'"{source.raw_table}"', ("kalla_sha256", "kalla_inlast")
+            )
         ).fetchall()
     }
     wanted = set()

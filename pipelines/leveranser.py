@@ -47,6 +47,19 @@ PERIOD_SQL: dict[str, str] = {
     "kpp-kontakter": "printf('%04d-%02d', ar::INTEGER, manad::INTEGER)",
     "svf-handelser": "strftime(datum::DATE, '%Y-%m')",
 }
+# The columns PERIOD_SQL reads: grouping by them first formats a period once per distinct value,
+# not once per row (millions of contacts, a few dozen months).
+PERIOD_COLUMNS: dict[str, tuple[str, ...]] = {"kpp-kontakter": ("ar", "manad"), "svf-handelser": ("datum",)}
+
+
+def distinct_periods_sql(source: str, table_sql: str, keys: tuple[str, ...] = ()) -> str:
+    """``SELECT DISTINCT <keys>, <period> AS m`` of ``table_sql`` (non-monthly sources: ``''``), the
+    distinct (keys, period columns) taken first."""
+    inner = ", ".join([*keys, *PERIOD_COLUMNS.get(source, ())]) or "1"
+    outer = ", ".join([*keys, f"{PERIOD_SQL.get(source, chr(39) * 2)} AS m"])
+    return f"SELECT DISTINCT {outer} FROM (SELECT DISTINCT {inner} FROM {table_sql})"
+
+
 ROW_NOUN: dict[str, str] = {"kpp-kontakter": "kontakter", "svf-handelser": "händelser"}
 
 _NAME_PERIOD = re.compile(r"(?<![0-9])(20[0-9]{2})(?:[-_ ]?(0[1-9]|1[0-2]))?(?![0-9])")
@@ -129,7 +142,11 @@ def months_of(source: str, table: pa.Table) -> dict[str, int]:
     con = duckdb.connect(":memory:")
     try:
         con.register("t", table)
-        rows = con.sql(f"SELECT {PERIOD_SQL[source]} AS m, count(*) FROM t GROUP BY m ORDER BY m").fetchall()
+        cols = ", ".join(PERIOD_COLUMNS[source])
+        grouped = f"SELECT {cols}, count(*) AS n FROM t GROUP BY ALL"  # a row per distinct value
+        rows = con.sql(
+            f"SELECT {PERIOD_SQL[source]} AS m, sum(n) FROM ({grouped}) GROUP BY m ORDER BY m"
+        ).fetchall()
     finally:
         con.close()
     return {str(m): int(n) for m, n in rows}
