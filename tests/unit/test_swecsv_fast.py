@@ -3,6 +3,9 @@ that breaks a rule still gets the precise path's violation (file, row, column, r
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from pipelines.demo import kpp as demo
@@ -71,6 +74,9 @@ def test_fast_path_variants_equal_the_precise_path(
         (b";sluten;", b";slutna;", "csv-kod", "vardform"),
         (b";2017;", b";2017,5;", "csv-heltal", "ar"),
         (b";M;", b"; M;", None, None),  # a space: the precise path strips it and accepts the row
+        (b";Medicinkliniken;", b";Medicinkliniken ;", None, None),  # free text: the edge test's own
+        (b";Medicinkliniken;", b";Medicinkliniken\xc2\xa0;", None, None),  # a no-break space
+        (b";Medicinkliniken;", b";\tMedicinkliniken;", None, None),  # a tab
     ],
 )
 def test_a_broken_value_gets_the_precise_message(
@@ -96,3 +102,42 @@ def test_a_repeated_key_takes_the_precise_path(extract: bytes) -> None:
     with pytest.raises(RejectedInput) as err:
         kpp.read_kontakter(data, "kpp.csv")
     assert (4, "vardkontakt_id", "csv-dubblett") in swecsv.violation_rows(err.value.violations)
+
+
+def test_the_fast_path_reads_the_staged_file_itself(
+    extract: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staged = tmp_path / "kopia.csv"
+    staged.write_bytes(b"\xef\xbb\xbf" + extract)  # with a BOM, as Excel writes it
+    token = swecsv.ON_DISK.set(staged)
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(tempfile, "NamedTemporaryFile", _no_temporary)
+            from_disk = kpp.read_kontakter(staged.read_bytes(), "kpp.csv")
+    finally:
+        swecsv.ON_DISK.reset(token)
+    assert from_disk.equals(_precise(monkeypatch, b"\xef\xbb\xbf" + extract))
+
+
+def _no_temporary(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the fast path wrote the bytes to a temporary file instead of reading the copy")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "excludes"),
+    [
+        (r"[A-Za-z0-9_.:/-]{1,64}", True),  # a dot inside a class is a dot
+        (r"[A-Za-z][0-9]{2}(?:\.?[0-9A-Za-z]{1,3})?", True),
+        (r"\d{4}", True),
+        (r"[!-~]+", True),  # printable ASCII without the space
+        (r".+", False),
+        (r"[^;]+", False),
+        (r"\s*x", False),
+        (r"\S+", False),
+        (r"[ -~]+", False),
+        (r"a b", False),
+        ("[a-zå]+", False),  # beyond ASCII: a range could hold other whitespace
+    ],
+)
+def test_which_patterns_keep_whitespace_off_a_value(pattern: str, excludes: bool) -> None:
+    assert swecsv._excludes_whitespace(pattern) is excludes
