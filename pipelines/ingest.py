@@ -1,9 +1,12 @@
 """Ingest: delivered file → validated → content-addressed copy in the workspace → raw/core tables.
 
-One loading path: ``accept`` only checks a file and places it in ``incoming/<source>/``; the raw
-and core tables are always (re)built by :func:`load_raw` and :func:`build_core`, which the Dagster
-assets call. ``accept`` runs that same code on an in-memory copy first, so a file that would break
-the source's contract is rejected before anything in the workspace changes.
+One loading path: the raw and core tables are always (re)built by :func:`materialize_raw` and
+:func:`materialize_core` (:func:`load_raw`, :func:`build_core`), which the Dagster assets call.
+``accept_report`` checks the files first (each read from its own copy in ``staging/``): either it
+loads and builds raw and core in one transaction on the warehouse itself and commits only if the
+contract holds (``build_now``: what ``analysplan ingest`` does when the rest is up to date), or it
+runs the same load on an in-memory copy, so a file that would break the contract is rejected before
+anything in the workspace changes, and leaves the build to the assets.
 """
 
 from __future__ import annotations
