@@ -183,3 +183,44 @@ def test_patient_rule_in_two_steps_survives_hash_collisions(kontakter: duckdb.Du
     kontakter.executemany("INSERT INTO core_kpp__kontakter VALUES (?, ?, ?, ?, ?)", kept)
     for name, query in [*colliding.items(), ("rule", sql), ("plain", PLAIN_RULE)]:
         assert kontakter.sql(query).fetchall() == [], name
+
+
+# kpp-medelkostnad as first written: the bands joined to every contact, then grouped
+PLAIN_MEAN_COST = (
+    "WITH band(vardtyp, vardform, lagst, hogst) AS (VALUES ('somatisk', 'sluten', 20000, 200000), "
+    "('psykiatrisk', 'sluten', 30000, 500000), ('somatisk', 'oppen', 800, 15000), "
+    "('psykiatrisk', 'oppen', 800, 15000), ('primarvard', 'oppen', 200, 5000)) "
+    "SELECT k.ar, k.vardtyp, k.vardform, count(*) AS antal, round(avg(k.kostnad)) AS medelkostnad, "
+    "any_value(b.lagst) AS lagst, any_value(b.hogst) AS hogst FROM core_kpp__kontakter k JOIN band b "
+    "USING (vardtyp, vardform) GROUP BY k.ar, k.vardtyp, k.vardform HAVING count(*) >= 200 AND "
+    "(avg(k.kostnad) < any_value(b.lagst) OR avg(k.kostnad) > any_value(b.hogst))"
+)
+
+
+def test_mean_cost_rule_grouped_first_is_the_plain_rule() -> None:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE core_kpp__kontakter (ar INTEGER, vardtyp VARCHAR, vardform VARCHAR, kostnad DOUBLE)"
+    )
+    groups = [  # ar, vardtyp, vardform, contacts, cost of each
+        (2020, "somatisk", "sluten", 200, 100.0),  # mean below 20 000: broken
+        (2020, "somatisk", "oppen", 200, 5000.0),
+        (2020, "primarvard", "oppen", 199, 1.0),  # below the band, but too few contacts
+        (2020, None, "oppen", 300, 1.0),  # no band
+        (2020, "annan", "oppen", 300, 1.0),  # no band
+        (2021, "psykiatrisk", "sluten", 250, 600000.0),  # mean above 500 000: broken
+    ]
+    con.executemany(
+        "INSERT INTO core_kpp__kontakter VALUES (?, ?, ?, ?)",
+        [(ar, typ, form, cost) for ar, typ, form, n, cost in groups for _ in range(n)],
+    )
+    suite = contracts.load_suite("core_kpp__kontakter")
+    (rule,) = [r for r in suite["meta"]["sql_rules"] if r["name"] == "kpp-medelkostnad"]
+    broken = {
+        (2020, "somatisk", "sluten", 200, 100.0, 20000, 200000),
+        (2021, "psykiatrisk", "sluten", 250, 600000.0, 30000, 500000),
+    }
+    assert set(con.sql(PLAIN_MEAN_COST).fetchall()) == broken
+    assert set(con.sql(rule["sql"]).fetchall()) == broken
+    assert con.sql(rule["sql"]).columns == con.sql(PLAIN_MEAN_COST).columns
+    assert con.sql(rule["sql"]).types == con.sql(PLAIN_MEAN_COST).types
