@@ -3,12 +3,15 @@
 Column names and DuckDB types are checked first, by us, from the suite's ``meta.column_types``: that
 gives a crisp message and avoids pandas dtype guesswork. The structural expectations (row count,
 not-null, unique and compound keys, value sets, ranges, regular expressions, column pairs) then run as
-SQL inside DuckDB (:data:`SQL_EXPECTATIONS`): one pass over the table counts every rule's offending
-rows, and only a broken rule fetches its first 20 (the same result fields great-expectations' SUMMARY
-format gives, so a rule's message is the same). At millions of rows that is seconds instead of
-copying the whole table into pandas. An expectation type without a SQL form is still given to GX,
-on a pandas frame of only the columns it names (GX has no working DuckDB or Polars engine, see
-stack-notes).
+SQL inside DuckDB: one pass over the table counts every rule's offending rows, and only a broken
+rule fetches its first 20 (the same result fields great-expectations' SUMMARY format gives, so a
+rule's message is the same). At millions of rows that is seconds instead of copying the whole table
+into pandas. Three shortcuts keep the counts exact: not-null is ``count(*) - count(c)``; a regular
+expression or value set on a column with few distinct values is tested once per value, weighted by
+its rows; uniqueness is first checked on the sorted key hashes, and only a repeated hash (a repeated
+key, or a collision) runs the exact listing of repeated keys. An expectation type without a SQL
+form is still given to GX, on a pandas frame of only the columns it names (GX has no working DuckDB
+or Polars engine, see stack-notes).
 
 great_expectations takes ~2–5 s to import: it is imported inside :func:`validate`, never at module
 import, so CLI start-up and Dagster definition loading stay fast.
