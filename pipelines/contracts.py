@@ -3,12 +3,15 @@
 Column names and DuckDB types are checked first, by us, from the suite's ``meta.column_types``: that
 gives a crisp message and avoids pandas dtype guesswork. The structural expectations (row count,
 not-null, unique and compound keys, value sets, ranges, regular expressions, column pairs) then run as
-SQL inside DuckDB (:data:`SQL_EXPECTATIONS`): one pass over the table counts every rule's offending
-rows, and only a broken rule fetches its first 20 (the same result fields great-expectations' SUMMARY
-format gives, so a rule's message is the same). At millions of rows that is seconds instead of
-copying the whole table into pandas. An expectation type without a SQL form is still given to GX,
-on a pandas frame of only the columns it names (GX has no working DuckDB or Polars engine, see
-stack-notes).
+SQL inside DuckDB: one pass over the table counts every rule's offending rows, and only a broken
+rule fetches its first 20 (the same result fields great-expectations' SUMMARY format gives, so a
+rule's message is the same). At millions of rows that is seconds instead of copying the whole table
+into pandas. Three shortcuts keep the counts exact: not-null is ``count(*) - count(c)``; a regular
+expression or value set on a column with few distinct values is tested once per value, weighted by
+its rows; uniqueness is first checked on the sorted key hashes, and only a repeated hash (a repeated
+key, or a collision) runs the exact listing of repeated keys. An expectation type without a SQL
+form is still given to GX, on a pandas frame of only the columns it names (GX has no working DuckDB
+or Polars engine, see stack-notes).
 
 great_expectations takes ~2–5 s to import: it is imported inside :func:`validate`, never at module
 import, so CLI start-up and Dagster definition loading stay fast.
@@ -186,6 +189,41 @@ def _sql_condition(expectation: dict[str, Any], n: int) -> tuple[str, str, list[
     return None
 
 
+# Column-map expectations whose test is a string operation of the value alone (a regular expression,
+# a value set): on a column with few distinct values (codes, diagnoses, pseudonyms repeated over a
+# patient's contacts) they are counted once per distinct value instead of once per row.
+_PER_VALUE = (
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_match_regex",
+    "expect_column_values_to_not_match_regex",
+)
+FEW_VALUES = 0.25  # at most this share of the rows distinct (DuckDB's estimate): count per value
+
+
+def _few_values(
+    con: duckdb.DuckDBPyConnection, table: str, column: str, n_rows: int, known: dict[str, bool]
+) -> bool:
+    """Whether ``column`` has few distinct values for its rows, from DuckDB's column statistics
+    (its HyperLogLog estimate, read without a scan). Only the way of counting depends on it, not the
+    count: a missing or odd estimate counts per row."""
+    if column not in known:
+        try:
+            stats = con.sql(f"SELECT stats({_quoted(column)}) FROM {_quoted(table)} LIMIT 1").fetchall()
+            unique = stats[0][0].get("approx_unique") if stats and isinstance(stats[0][0], dict) else None
+        except duckdb.Error:
+            unique = None
+        known[column] = isinstance(unique, int) and unique <= FEW_VALUES * n_rows
+    return known[column]
+
+
+def _repeated_hashes(con: duckdb.DuckDBPyConnection, t: str, key_hash: str, where: str) -> int:
+    """How many rows' key hash equals the previous one in hash order: 0 proves the keys unique."""
+    sorted_hashes = (
+        f"SELECT h = lag(h) OVER (ORDER BY h) AS again FROM (SELECT {key_hash} AS h FROM {t} {where})"
+    )
+    return int(con.sql(f"SELECT count(*) FROM ({sorted_hashes}) WHERE again").fetchall()[0][0])
+
+
 def _sql_params(expectation: dict[str, Any], n: int) -> dict[str, Any]:
     kw = expectation["kwargs"]
     return {f"e{n}_{k}": v for k, v in kw.items() if k in ("min_value", "max_value", "value_set", "regex")}
@@ -198,20 +236,26 @@ def _expectation_sql(
     t = _quoted(table)
     results: list[_Result] = []
     rest: list[dict[str, Any]] = []
-    counts: list[tuple[int, str, str, dict[str, Any]]] = []  # (index, count expr, kind, kind info)
+    counts: list[tuple[int, str]] = []  # (index, count expression) of the one pass over the table
     params: dict[str, Any] = {}
+    by_value: dict[str, list[tuple[int, str]]] = {}  # column → (index, condition), counted per value
+    few_values: dict[str, bool] = {}
     info: dict[int, tuple[str, str]] = {}
+    found: dict[int, Any] = {}
     for n, e in enumerate(expectations):
         kind, kw = e["type"], e["kwargs"]
         if kind == "expect_table_row_count_to_be_between":
             continue
+        # Uniqueness first by the keys' 64-bit hashes, sorted (cheaper than a hash table of millions
+        # of keys): equal keys have equal hashes, so no hash repeated proves the keys unique. A repeat
+        # (a repeated key, or a collision) is only a suspicion: the exact listing below decides.
         if kind == "expect_column_values_to_be_unique" and set(kw) == {"column"}:
             c = _quoted(kw["column"])
-            counts.append((n, f"count({c}) - count(DISTINCT {c})", kind, {}))
+            found[n] = _repeated_hashes(con, t, f"hash({c})", f"WHERE {c} IS NOT NULL")
             continue
         if kind == "expect_compound_columns_to_be_unique" and set(kw) == {"column_list"}:
             key_list = ", ".join(_quoted(c) for c in kw["column_list"])
-            counts.append((n, f"count(*) - count(DISTINCT ({key_list}))", kind, {}))
+            found[n] = _repeated_hashes(con, t, f"hash({key_list})", "")
             continue
         sql = _sql_condition(e, n)
         if sql is None:
@@ -219,12 +263,26 @@ def _expectation_sql(
             continue
         condition, value, _ = sql
         info[n] = (condition, value)
-        params |= _sql_params(e, n)
-        counts.append((n, f"count(*) FILTER (WHERE {condition})", kind, {}))
-    row = con.sql(
-        f"SELECT {', '.join(expr for _, expr, _, _ in counts) or '1'} FROM {t}", params=params
-    ).fetchall()
-    found = dict(zip((n for n, _, _, _ in counts), row[0] if counts else (), strict=False))
+        if kind == "expect_column_values_to_not_be_null":
+            # the same count as FILTER (WHERE c IS NULL), read off the validity masks: ~50× cheaper
+            counts.append((n, f"count(*) - count({_quoted(kw['column'])})"))
+        elif kind in _PER_VALUE and _few_values(con, table, kw["column"], n_rows, few_values):
+            by_value.setdefault(kw["column"], []).append((n, condition))
+        else:
+            counts.append((n, f"count(*) FILTER (WHERE {condition})"))
+            params |= _sql_params(e, n)
+    if counts:
+        row = con.sql(f"SELECT {', '.join(expr for _, expr in counts)} FROM {t}", params=params).fetchall()
+        found |= dict(zip((n for n, _ in counts), row[0], strict=True))
+    for column, conditions in by_value.items():
+        # a string test (regex, value set) once per distinct value, weighted by its rows: the same count
+        c = _quoted(column)
+        sums = ", ".join(f"sum(rader) FILTER (WHERE {condition})" for _, condition in conditions)
+        row = con.sql(
+            f"SELECT {sums} FROM (SELECT {c}, count(*) AS rader FROM {t} GROUP BY {c})",
+            params={k: v for n, _ in conditions for k, v in _sql_params(expectations[n], n).items()},
+        ).fetchall()
+        found |= dict(zip((n for n, _ in conditions), row[0], strict=True))
     for n, e in enumerate(expectations):
         kind, kw = e["type"], e["kwargs"]
         config = _Config(kind, dict(kw))
@@ -244,7 +302,7 @@ def _expectation_sql(
         res: dict[str, Any] = {"success": count == 0}
         if kind in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
             cols = [kw["column"]] if "column" in kw else list(kw["column_list"])
-            if count:
+            if count:  # repeated keys, or only a hash collision: the listing is exact
                 keys = ", ".join(_quoted(c) for c in cols)
                 # GX leaves out rows whose key is all missing; a missing part equals a missing part (pandas)
                 present = " OR ".join(f"{_quoted(c)} IS NOT NULL" for c in cols)
