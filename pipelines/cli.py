@@ -299,9 +299,12 @@ def register(events: str) -> None:
     table's contract as its check's result); see _ingest."""
     import dagster as dg
 
+    from pipelines import drift  # noqa: F401  (imported before the turn: Dagster's start is slow)
+
     ws = current_workspace()
     # A writer's turn: the next command that writes Dagster's instance (every writer does) waits
-    # for this one, so two processes never create or migrate the instance's storage at once.
+    # for this one, so two processes never create or migrate the instance's storage at once. Only
+    # the writing itself: Dagster is imported before, so the turn is short.
     with _writer():
         _register(dg.DagsterInstance.get(), ws, json.loads(events))
 
