@@ -469,6 +469,7 @@ def ingest_figure(folder: Path, scale: float, seed: int = 20200101) -> dict[str,
         [*cli, "kpp-kontakter", str(csv_path)], {**env, tider.ENV: str(steps_file)}
     )
     steps = tider.read(steps_file) if steps_file.exists() else {}
+    _wait_for_writers(home)  # its registration, before DuckDB's read is timed on the same cores
     read = _child("duckdb_read", csv_path)
     if read["rows"] != ingest_rows:
         raise RuntimeError(f"DuckDB läste {read['rows']} rader, extraktet har {ingest_rows}")
