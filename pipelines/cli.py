@@ -203,6 +203,8 @@ def _accept(source: str, files: list[Path], *, quiet: bool = False, build_now: b
     """Accept the files (reader, dry run, contract) into the workspace; what the deliveries did.
     ``build_now``: load and build the source's raw and core tables in the same transaction
     (:func:`pipelines.ingest.accept_report`)."""
+    import duckdb
+
     from pipelines import ingest
     from pipelines.errors import RejectedInput
 
@@ -218,6 +220,18 @@ def _accept(source: str, files: list[Path], *, quiet: bool = False, build_now: b
         raise _fail(str(err), 2) from None
     except ingest.ContractBroken as err:
         raise _fail(str(err), 3) from None
+    except duckdb.Error as err:  # e.g. out of memory: the load was rolled back and the file restored
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        hint = (
+            " Höj ANALYSPLAN_DUCKDB_MINNE eller minska ANALYSPLAN_DUCKDB_TRADAR."
+            if "memory" in first.lower()
+            else ""
+        )
+        raise _fail(
+            f"inläsningen av {', '.join(p.name for p in files)} avbröts i lagret ({first}); "
+            f"arbetsytan är oförändrad.{hint}",
+            4,
+        ) from None
     for name, match in [] if quiet else report.unchanged:
         console.print(
             f"Inget nytt i {name}: samma innehåll som {match.label()}, "

@@ -113,3 +113,26 @@ def test_a_large_delivery_that_breaks_the_contract_changes_nothing(
         json.loads((home / "incoming" / "leveranser.json").read_text(encoding="utf-8"))[-1]["filnamn"]
         == good.name
     )
+
+
+def test_out_of_memory_in_the_load_is_a_message_and_changes_nothing(
+    tmp_path: Path, extract: tuple[Path, Path, pl.DataFrame]
+) -> None:
+    csv, weights, _ = extract
+    home = tmp_path / "home"
+    run_cli(home, "ingest", "drg-vikter", str(weights))
+    run_cli(home, "materialize", "key:core_drg__vikter")  # after its registration (writer's turn)
+    before = tree(home)
+    env = {**os.environ, "ANALYSPLAN_DUCKDB_MINNE": "40MB", "ANALYSPLAN_DUCKDB_TRADAR": "2"}
+    old = os.environ.copy()
+    os.environ.update(env)
+    try:
+        proc = run_cli(home, "ingest", "kpp-kontakter", str(csv), check=False)
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    message = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode == 4, message
+    assert "avbröts i lagret" in message and "Höj ANALYSPLAN_DUCKDB_MINNE" in message
+    assert "Traceback" not in message
+    assert tree(home) == before
