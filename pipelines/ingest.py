@@ -797,12 +797,13 @@ def _accept_and_build(
     files = current_files(ws, source.name, log)  # the candidates' rows come from ``parsed``
     committed = _Committed(ws)
     try:
-        return _build_in_transaction(
-            ws, source, checked, reused, unchanged, new, change, before, log, params, say, parsed, files
-        )
+        built = _build_in_transaction(ws, source, checked, new, log, params, say, parsed, files)
     except BaseException:
         committed.restore()
         raise
+    touched = leveranser.changed_months(before, log, source.name)
+    stored = [f for f, _ in checked] + list(reused)
+    return IngestReport(stored, new, unchanged, change, touched, built=built)
 
 
 class _Committed:
@@ -844,17 +845,14 @@ def _build_in_transaction(
     ws: Workspace,
     source: Source,
     checked: Sequence[tuple[StoredFile, Path]],
-    reused: Sequence[StoredFile],
-    unchanged: list[tuple[str, leveranser.Delivery]],
     new: list[leveranser.Delivery],
-    change: leveranser.Change,
-    before: Sequence[leveranser.Delivery],
     log: Sequence[leveranser.Delivery],
     params: Mapping[str, Any],
     say: Callable[[str], None],
     parsed: dict[str, pa.Table],
     files: Sequence[StoredFile],
-) -> IngestReport:
+) -> tuple[Built, Built]:
+    """Raw, core, contract, storing the files and the commit; the raw and core steps' results."""
     from pipelines import schema
 
     with warehouse.connect(ws.warehouse) as con:
@@ -883,9 +881,7 @@ def _build_in_transaction(
             with contextlib.suppress(duckdb.Error):  # a failed COMMIT has ended the transaction
                 con.execute("ROLLBACK")
             raise
-    touched = leveranser.changed_months(before, log, source.name)
-    stored = [f for f, _ in checked] + list(reused)
-    return IngestReport(stored, new, unchanged, change, touched, built=(raw, core))
+    return raw, core
 
 
 def _store(

@@ -42,6 +42,9 @@ from typing import IO, TypeVar
 from pipelines.workspace import Workspace
 
 TIMEOUT_ENV = "ANALYSPLAN_LAS_TIMEOUT"
+# Detached registrations of work done without a Dagster run (pipelines.cli): they take the writer's
+# turn for Dagster's instance, not to change the warehouse, so a reader need not be told of them.
+REGISTRATION_COMMANDS = ("analysplan registrera",)
 DEFAULT_TIMEOUT_S = 1800.0
 POLL_S = 0.2
 T = TypeVar("T")
@@ -326,7 +329,10 @@ def lasvag(ws: Workspace, say: Callable[[str], None] = _say) -> Iterator[Path]:
                 f"Lagret skapas just nu av en annan körning ({_describe(holder(ws))}); försök igen när den "
                 "är klar."
             )
-        say(f"en annan körning skriver i lagret ({_describe(holder(ws))}); läser senast sparade läget")
+        info = holder(ws)
+        if not str(info.get("kommando", "")).startswith(REGISTRATION_COMMANDS):
+            say(f"en annan körning skriver i lagret ({_describe(info)}); läser senast sparade läget")
+        # (a registration writes Dagster's instance only: the copy is the warehouse as it is)
         yield copy
     finally:
         handle.close()
