@@ -313,23 +313,11 @@ def register(events: str) -> None:
     table's contract as its check's result); see _ingest."""
     import dagster as dg
 
-    from pipelines import drift  # noqa: F401  (imported before the turn: Dagster's start is slow)
-
-    ws = current_workspace()
-    # A writer's turn: the next command that writes Dagster's instance (every writer does) waits
-    # for this one, so two processes never create or migrate the instance's storage at once. Only
-    # the writing itself: Dagster is imported before, so the turn is short.
-    with _writer():
-        _register(dg.DagsterInstance.get(), ws, json.loads(events))
-
-
-def _register(instance: dg.DagsterInstance, ws: Any, data: dict[str, Any]) -> None:
-    import dagster as dg
-
     from pipelines import drift
 
-    if data.get("manader"):
-        drift.sync_partitions(instance, ws)
+    ws = current_workspace()
+    data = json.loads(events)
+    records: list[dg.AssetMaterialization | dg.AssetCheckEvaluation] = []
     for asset in data["tillgangar"]:
         metadata: dict[str, Any] = dict(asset["metadata"])
         if asset.get("kolumner"):
@@ -342,12 +330,10 @@ def _register(instance: dg.DagsterInstance, ws: Any, data: dict[str, Any]) -> No
             "dagster/code_version": asset["kodversion"],
             "dagster/data_version_is_user_provided": "true",
         }
-        instance.report_runless_asset_event(
-            dg.AssetMaterialization(asset["nyckel"], metadata=metadata, tags=tags)
-        )
+        records.append(dg.AssetMaterialization(asset["nyckel"], metadata=metadata, tags=tags))
         check = asset.get("kontroll")
         if check:
-            instance.report_runless_asset_event(
+            records.append(
                 dg.AssetCheckEvaluation(
                     asset_key=dg.AssetKey(asset["nyckel"]),
                     check_name=check["namn"],
@@ -356,6 +342,15 @@ def _register(instance: dg.DagsterInstance, ws: Any, data: dict[str, Any]) -> No
                     metadata=check["metadata"],
                 )
             )
+    # A writer's turn: the next command that writes Dagster's instance (every writer does) waits
+    # for this one, so two processes never create or migrate the instance's storage at once. Only
+    # the writing itself: Dagster is imported and the events made before, so the turn is short.
+    with _writer():
+        instance = dg.DagsterInstance.get()
+        if data.get("manader"):
+            drift.sync_partitions(instance, ws)
+        for record in records:
+            instance.report_runless_asset_event(record)
 
 
 def _sync_partitions() -> None:

@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -169,14 +169,7 @@ def load_raw(
     period_sql = leveranser.PERIOD_SQL.get(source.name, "''")
     present: set[tuple[str, str, datetime]] = set()
     if not full:
-        present = {
-            (str(h), str(m), t)
-            for h, t, m in con.sql(
-                leveranser.distinct_periods_sql(
-                    source.name, f'"{source.raw_table}"', ("kalla_sha256", "kalla_inlast")
-                )
-            ).fetchall()
-        }
+        present = _present_keys(con, source)
     wanted: dict[tuple[str, str, datetime], StoredFile] = {}
     for f in files:
         file_months = f.periods if f.periods is not None and source.name in leveranser.PERIOD_SQL else None
@@ -280,16 +273,16 @@ def load_raw(
     return rows
 
 
+def _present_keys(con: duckdb.DuckDBPyConnection, source: Source) -> set[tuple[str, str, datetime]]:
+    """The (file, month, delivery time) keys the raw table holds (month ``''`` if not monthly)."""
+    keys = ("kalla_sha256", "kalla_inlast")
+    query = leveranser.distinct_periods_sql(source.name, f'"{source.raw_table}"', keys)
+    return {(str(h), str(m), t) for h, t, m in con.sql(query).fetchall()}
+
+
 def raw_in_sync(con: duckdb.DuckDBPyConnection, source: Source, files: Sequence[StoredFile]) -> bool:
     """Whether the raw table holds exactly the current rows of ``files`` (after a partial load)."""
-    present = {
-        (str(h), str(m), t)
-        for h, t, m in con.sql(
-            leveranser.distinct_periods_sql(
-                source.name, f'"{source.raw_table}"', ("kalla_sha256", "kalla_inlast")
-            )
-        ).fetchall()
-    }
+    present = _present_keys(con, source)
     wanted = set()
     for f in files:
         t = f.ingested_at.replace(tzinfo=None)
@@ -534,10 +527,9 @@ def dry_run(
         files = list(stored_files(ws, source.name)) if log is None else []
         moved: dict[str, Path] = {}
         for f, staged, _ in candidates:  # the checked copies in staging/ (accept_report)
-            tmp = staged
-            moved[f.sha256] = tmp
+            moved[f.sha256] = staged
             if log is None:
-                files.append(StoredFile(f.source, f.sha256, tmp, f.original_name, f.ingested_at, f.size))
+                files.append(StoredFile(f.source, f.sha256, staged, f.original_name, f.ingested_at, f.size))
         if log is not None:
             files = [
                 replace(f, path=moved.get(f.sha256, f.path)) for f in current_files(ws, source.name, log)
@@ -690,89 +682,73 @@ def accept_report(
     # Each file is first copied into a folder of this process in staging/ (removed at the end, or at
     # the next start if the process dies): the bytes checked are those of a copy nobody else writes,
     # the fast CSV reader reads that copy itself, and storing it is a rename, not a second write.
+    with _staging(ws) as stage:
+        for position, p in enumerate(paths):
+            # files of one call are applied in the order given: a later file wins over an earlier one
+            now = started + timedelta(microseconds=len(candidates))
+            path = Path(p)
+            if not path.is_file():
+                raise RejectedInput([Violation(str(path), "fil-saknas", "filen finns inte")])
+            stage.mkdir(parents=True, exist_ok=True)
+            staged = stage / f"{position}{''.join(path.suffixes[-1:])}"
+            with tider.steg("kopiera"):
+                shutil.copyfile(path, staged)
+                data = staged.read_bytes()
+                digest = sha256_bytes(data)
+                size = len(data)
+            match = leveranser.current_match(log, source.name, digest)
+            if match is not None:
+                unchanged.append((path.name, match))
+                continue
+            with tider.steg("lasa"):
+                table = _read(source, data, path.name, staged)  # parse: RejectedInput naming row/column/rule
+            del data  # the checked table holds what the load needs; the bytes are the staged copy's
+            months = leveranser.months_of(source.name, table)
+            delivery = leveranser.Delivery(
+                id=leveranser.next_id(log),
+                source=source.name,
+                sha256=digest,
+                original_name=path.name,
+                delivered_at=now,
+                months=months,
+                period=leveranser.period_of(source.name, path.name, months),
+            )
+            problem = leveranser.period_problem(delivery)
+            if problem:
+                raise RejectedInput([Violation(path.name, "leverans-period", problem)])
+            log.append(delivery)
+            new.append(delivery)
+            target = ws.incoming_dir(source.name) / f"{digest}{''.join(path.suffixes[-1:]) or '.dat'}"
+            stored = StoredFile(source.name, digest, target, path.name, now, size)
+            if digest in existing:  # a replaced or withdrawn file sent again: current again
+                reused.append(replace(stored, path=existing[digest].path))
+            elif not any(c.sha256 == digest for c, _, _ in candidates):
+                candidates.append((stored, staged, table))
+            del table  # held by the candidates only: the build can let it go
+        change = leveranser.describe(before, log, source.name)
+        if not new:
+            return IngestReport([], [], unchanged, change)
+        if build_now:
+            return _accept_and_build(
+                ws, source, candidates, reused, unchanged, new, change, before, log, params, say
+            )
+
+        result = dry_run(ws, source, candidates, params, log=log)
+        if not result.success:
+            raise ContractBroken(result, [d.original_name for d in new])
+        _store(ws, source, candidates, log)
+        touched = leveranser.changed_months(before, log, source.name)
+        return IngestReport([f for f, _, _ in candidates] + reused, new, unchanged, change, touched)
+
+
+@contextlib.contextmanager
+def _staging(ws: Workspace) -> Iterator[Path]:
+    """A folder of this process in ``staging/`` (created on first use), removed when done."""
     stage = stadning.arbetsmapp(ws, "ingest")
     try:
-        return _accept_staged(
-            ws, source, paths, params, stage, before, log, existing, started, candidates, reused,
-            unchanged, new, build_now, say,
-        )  # fmt: skip
+        yield stage
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-
-
-def _accept_staged(
-    ws: Workspace,
-    source: Source,
-    paths: Sequence[Path],
-    params: Mapping[str, Any],
-    stage: Path,
-    before: Sequence[leveranser.Delivery],
-    log: list[leveranser.Delivery],
-    existing: Mapping[str, StoredFile],
-    started: datetime,
-    candidates: list[tuple[StoredFile, Path, pa.Table]],
-    reused: list[StoredFile],
-    unchanged: list[tuple[str, leveranser.Delivery]],
-    new: list[leveranser.Delivery],
-    build_now: bool,
-    say: Callable[[str], None],
-) -> IngestReport:
-    for position, p in enumerate(paths):
-        # files of one call are applied in the order given: a later file wins over an earlier one
-        now = started + timedelta(microseconds=len(candidates))
-        path = Path(p)
-        if not path.is_file():
-            raise RejectedInput([Violation(str(path), "fil-saknas", "filen finns inte")])
-        stage.mkdir(parents=True, exist_ok=True)
-        staged = stage / f"{position}{''.join(path.suffixes[-1:])}"
-        with tider.steg("kopiera"):
-            shutil.copyfile(path, staged)
-            data = staged.read_bytes()
-            digest = sha256_bytes(data)
-            size = len(data)
-        match = leveranser.current_match(log, source.name, digest)
-        if match is not None:
-            unchanged.append((path.name, match))
-            continue
-        with tider.steg("lasa"):
-            table = _read(source, data, path.name, staged)  # parse: RejectedInput naming row/column/rule
-        del data  # the checked table holds what the load needs; the bytes are the staged copy's
-        months = leveranser.months_of(source.name, table)
-        delivery = leveranser.Delivery(
-            id=leveranser.next_id(log),
-            source=source.name,
-            sha256=digest,
-            original_name=path.name,
-            delivered_at=now,
-            months=months,
-            period=leveranser.period_of(source.name, path.name, months),
-        )
-        problem = leveranser.period_problem(delivery)
-        if problem:
-            raise RejectedInput([Violation(path.name, "leverans-period", problem)])
-        log.append(delivery)
-        new.append(delivery)
-        target = ws.incoming_dir(source.name) / f"{digest}{''.join(path.suffixes[-1:]) or '.dat'}"
-        stored = StoredFile(source.name, digest, target, path.name, now, size)
-        if digest in existing:  # a replaced or withdrawn file sent again: current again
-            reused.append(replace(stored, path=existing[digest].path))
-        elif not any(c.sha256 == digest for c, _, _ in candidates):
-            candidates.append((stored, staged, table))
-        del table  # held by the candidates only: the build can let it go
-    change = leveranser.describe(before, log, source.name)
-    if not new:
-        return IngestReport([], [], unchanged, change)
-    if build_now:
-        return _accept_and_build(
-            ws, source, candidates, reused, unchanged, new, change, before, log, params, say
-        )
-
-    result = dry_run(ws, source, candidates, params, log=log)
-    if not result.success:
-        raise ContractBroken(result, [d.original_name for d in new])
-    _store(ws, source, candidates, log)
-    touched = leveranser.changed_months(before, log, source.name)
-    return IngestReport([f for f, _, _ in candidates] + reused, new, unchanged, change, touched)
 
 
 def _accept_and_build(
