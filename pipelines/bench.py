@@ -490,11 +490,12 @@ def ingest_figure(folder: Path, scale: float, seed: int = 20200101) -> dict[str,
 
 
 def _wait_for_writers(home: Path) -> None:
-    """Until no process holds the workspace's writer lock (pipelines.las)."""
+    """Until no process writes the workspace: its warehouse or its Dagster instance (pipelines.las)."""
     from pipelines import las
     from pipelines.workspace import Workspace
 
-    with las.skrivlas(Workspace(home), say=lambda _: None):
+    ws = Workspace(home)
+    with las.skrivlas(ws, say=lambda _: None), las.instanslas(ws):
         pass
 
 

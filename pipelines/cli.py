@@ -60,8 +60,9 @@ def _writer() -> Iterator[None]:
     runs when taken (pipelines.stadning)."""
     from pipelines import las, stadning
 
+    ws = current_workspace()
     try:
-        with las.skrivlas(current_workspace(), on_acquire=stadning.vid_start):
+        with las.skrivlas(ws, on_acquire=stadning.vid_start), las.instanslas(ws):
             yield
     except las.LagretUpptaget as err:
         raise _fail(str(err), 5) from None
@@ -342,10 +343,12 @@ def register(events: str) -> None:
                     metadata=check["metadata"],
                 )
             )
-    # A writer's turn: the next command that writes Dagster's instance (every writer does) waits
-    # for this one, so two processes never create or migrate the instance's storage at once. Only
-    # the writing itself: Dagster is imported and the events made before, so the turn is short.
-    with _writer():
+    # Dagster's instance, one writer at a time (pipelines.las.instanslas): every writer command
+    # waits for this one, and it for them. Only the writing itself: Dagster is imported and the
+    # events made before, so the turn is short. The warehouse's readers are not held up.
+    from pipelines import las
+
+    with las.instanslas(ws):
         instance = dg.DagsterInstance.get()
         if data.get("manader"):
             drift.sync_partitions(instance, ws)
@@ -497,7 +500,9 @@ def register_report(key: str, record: str) -> None:
         name: value if name in ("version", "status") else dg.MetadataValue.path(value)
         for name, value in values.items()
     }
-    with _writer():  # as `registrera`: one process at a time writes Dagster's instance
+    from pipelines import las
+
+    with las.instanslas(current_workspace()):  # as `registrera`: one writer of Dagster's instance
         dg.DagsterInstance.get().report_runless_asset_event(
             dg.AssetMaterialization(key, metadata=metadata, tags={"dagster/data_version": values["version"]})
         )

@@ -42,9 +42,6 @@ from typing import IO, TypeVar
 from pipelines.workspace import Workspace
 
 TIMEOUT_ENV = "ANALYSPLAN_LAS_TIMEOUT"
-# Detached registrations of work done without a Dagster run (pipelines.cli): they take the writer's
-# turn for Dagster's instance, not to change the warehouse, so a reader need not be told of them.
-REGISTRATION_COMMANDS = ("analysplan registrera",)
 DEFAULT_TIMEOUT_S = 1800.0
 POLL_S = 0.2
 T = TypeVar("T")
@@ -56,6 +53,10 @@ class LagretUpptaget(Exception):
 
 def lock_path(ws: Workspace) -> Path:
     return ws.home / "lagret.las"
+
+
+def instance_lock_path(ws: Workspace) -> Path:
+    return ws.home / "dagster.las"
 
 
 def snapshot_path(ws: Workspace) -> Path:
@@ -171,6 +172,43 @@ def skrivlas(
         yield
     finally:
         _release(path, ws)
+
+
+@contextmanager
+def instanslas(ws: Workspace, *, timeout: float | None = None) -> Iterator[None]:
+    """Hold the lock on Dagster's instance: one of this workspace's processes at a time writes it.
+
+    Every writer holds it with the warehouse's lock (``pipelines.cli._writer``); a detached
+    registration of work done without a Dagster run (``analysplan registrera``) holds only this one,
+    so it waits for a writer and a writer for it — two processes never create or migrate the
+    instance's storage at once — while readers of the warehouse are not held up by it. Re-entrant
+    within a process; waits silently (a registration is short) up to ``timeout``."""
+    path = instance_lock_path(ws)
+    with _guard:
+        if path in _held:
+            handle, depth = _held[path]
+            _held[path] = (handle, depth + 1)
+            reentered = True
+        else:
+            reentered = False
+    if not reentered:
+        limit = timeout_s() if timeout is None else timeout
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole command
+        deadline = time.monotonic() + limit
+        while not _try_lock(handle, fcntl.LOCK_EX):
+            if time.monotonic() >= deadline:
+                handle.close()
+                raise LagretUpptaget(
+                    f"Dagsters instans är fortfarande upptagen efter {_seconds(limit)}; inget har ändrats. "
+                    f"Försök igen, eller vänta längre med {TIMEOUT_ENV}=<sekunder>."
+                )
+            time.sleep(POLL_S)
+        with _guard:
+            _held[path] = (handle, 1)
+    try:
+        yield
+    finally:
+        _release(path)
 
 
 def _release(path: Path, ws: Workspace | None = None) -> None:
@@ -329,10 +367,7 @@ def lasvag(ws: Workspace, say: Callable[[str], None] = _say) -> Iterator[Path]:
                 f"Lagret skapas just nu av en annan körning ({_describe(holder(ws))}); försök igen när den "
                 "är klar."
             )
-        info = holder(ws)
-        if not str(info.get("kommando", "")).startswith(REGISTRATION_COMMANDS):
-            say(f"en annan körning skriver i lagret ({_describe(info)}); läser senast sparade läget")
-        # (a registration writes Dagster's instance only: the copy is the warehouse as it is)
+        say(f"en annan körning skriver i lagret ({_describe(holder(ws))}); läser senast sparade läget")
         yield copy
     finally:
         handle.close()

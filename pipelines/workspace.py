@@ -85,6 +85,7 @@ class Workspace:
         # the writers' lock file (pipelines.las) is part of the workspace from the start, so that a
         # command which only checks (a rejected file) leaves the workspace exactly as it found it
         (self.home / "lagret.las").touch(mode=0o600, exist_ok=True)
+        (self.home / "dagster.las").touch(mode=0o600, exist_ok=True)  # Dagster's instance (las.instanslas)
         return self
 
 

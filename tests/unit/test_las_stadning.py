@@ -163,3 +163,25 @@ def test_a_half_delivery_is_rolled_back(workspace: Workspace) -> None:
     journal.write_text(json.dumps({"filer": ["aa.csv", "aa.meta.json", "cc.csv", "cc.meta.json"]}))
     assert sorted(p.name for p in stadning.roll_back_deliveries(workspace)) == ["aa.csv", "aa.meta.json"]
     assert sorted(p.name for p in folder.iterdir()) == ["bb.csv"]
+
+
+def test_a_registration_holds_dagsters_instance_not_the_warehouse(workspace: Workspace) -> None:
+    """`registrera` takes only the instance's lock: a writer waits for it, a reader does not."""
+    make_warehouse(workspace, 3)
+    fd = os.open(las.instance_lock_path(workspace), os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another process registering
+    try:
+        lines: list[str] = []
+        with las.lasvag(workspace, say=lines.append) as path:  # the warehouse itself, no message
+            assert path == workspace.warehouse and count(path) == 3
+        assert lines == []
+        with pytest.raises(las.LagretUpptaget) as err, las.instanslas(workspace, timeout=0.3):
+            pass
+        assert "Dagsters instans är fortfarande upptagen efter 0,3 s" in str(err.value)
+    finally:
+        os.close(fd)
+    with las.instanslas(workspace), las.instanslas(workspace):  # free again, and re-entrant
+        pass
+    fd = os.open(las.instance_lock_path(workspace), os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released: another process takes it at once
+    os.close(fd)
