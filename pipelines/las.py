@@ -211,6 +211,53 @@ def instanslas(ws: Workspace, *, timeout: float | None = None) -> Iterator[None]
         _release(path)
 
 
+def create_instance(ws: Workspace) -> None:
+    """Create Dagster's instance storage (its SQLite files) once, before any process opens it.
+
+    Dagster creates the storage in the first process that opens the instance, and two processes
+    doing so at once each stamp the schema's version: the instance then refuses to open ("more
+    than one head present"), for every command after. CI met it with a detached registration and a
+    reader of the instance that opened it at the same moment. So every command creates it, if it
+    is missing, under :func:`instanslas`, in a folder of its own that is renamed into place: no
+    process, ours or Dagster's UI, sees a half-made storage."""
+    if instance_ready(ws):
+        return
+    with instanslas(ws):
+        if instance_ready(ws):
+            return
+        import dagster as dg
+        from dagster._core.instance import RUNLESS_RUN_ID
+
+        made = ws.dagster_home / f".ny-instans-{os.getpid()}"
+        shutil.rmtree(made, ignore_errors=True)
+        made.mkdir(mode=0o700)
+        try:
+            shutil.copyfile(ws.dagster_home / "dagster.yaml", made / "dagster.yaml")
+            with dg.DagsterInstance.from_config(str(made)) as instance:
+                instance.get_records_for_run(RUNLESS_RUN_ID)  # the shard of runless events too
+            _move_missing(made, ws.dagster_home)
+        finally:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+def instance_ready(ws: Workspace) -> bool:
+    return (ws.dagster_home / INSTANCE_MARK).exists()
+
+
+INSTANCE_MARK = Path("history") / "runs.db"  # moved last: when it is there, the storage is whole
+
+
+def _move_missing(source: Path, target: Path, rel: Path = Path()) -> None:
+    """Move into ``target`` what it lacks of ``source``'s tree (folders whole), the mark last."""
+    last = (INSTANCE_MARK, INSTANCE_MARK.parent)
+    for child in sorted(source.iterdir(), key=lambda p: ((rel / p.name) in last, p.name)):
+        into = target / child.name
+        if not into.exists():
+            os.replace(child, into)
+        elif child.is_dir() and into.is_dir():
+            _move_missing(child, into, rel / child.name)
+
+
 def _release(path: Path, ws: Workspace | None = None) -> None:
     with _guard:
         handle, depth = _held[path]

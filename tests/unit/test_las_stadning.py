@@ -10,6 +10,7 @@ import fcntl
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -185,3 +186,70 @@ def test_a_registration_holds_dagsters_instance_not_the_warehouse(workspace: Wor
     fd = os.open(las.instance_lock_path(workspace), os.O_RDWR)
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released: another process takes it at once
     os.close(fd)
+
+
+def _version_rows(db: Path) -> list[tuple[str, ...]]:
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        return [tuple(r) for r in con.execute("SELECT version_num FROM alembic_version").fetchall()]
+
+
+STORAGE = ("history/runs.db", "history/runs/index.db", "history/runs/.db", "schedules/schedules.db")
+
+
+def test_the_first_command_creates_dagsters_storage_whole_under_the_instance_lock(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes that open a missing instance at once each stamp its schema (CI: "more than one
+    head present"); the workspace makes the storage before anyone opens it, with one stamp each."""
+    assert not las.instance_ready(workspace)
+    fd = os.open(las.instance_lock_path(workspace), os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another process holds the instance: creating waits for it
+    try:
+        monkeypatch.setenv(las.TIMEOUT_ENV, "0.3")
+        with pytest.raises(las.LagretUpptaget):
+            las.create_instance(workspace)
+        monkeypatch.delenv(las.TIMEOUT_ENV)
+        assert not (workspace.dagster_home / "history").exists()
+    finally:
+        os.close(fd)
+    las.create_instance(workspace)
+    home = workspace.dagster_home
+    assert sorted(p.name for p in home.iterdir()) == ["dagster.yaml", "history", "schedules"]  # no temp left
+    for part in STORAGE:
+        assert len(_version_rows(home / part)) == 1, part
+    created = (home / "history" / "runs.db").stat().st_mtime_ns
+    las.create_instance(workspace)  # made once
+    assert (home / "history" / "runs.db").stat().st_mtime_ns == created
+
+
+def test_a_partly_made_storage_is_completed_with_its_mark_last(workspace: Workspace) -> None:
+    """A storage left half made (a process killed while creating it) is completed, not replaced:
+    what is there stays, and history/runs.db, the mark that it is whole, comes last."""
+    kept = workspace.dagster_home / "history" / "runs" / "kept.db"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"x")
+    assert not las.instance_ready(workspace)
+    las.create_instance(workspace)
+    assert las.instance_ready(workspace) and kept.read_bytes() == b"x"
+    for part in STORAGE:
+        assert len(_version_rows(workspace.dagster_home / part)) == 1, part
+
+
+def test_processes_that_start_at_once_in_a_new_workspace_share_one_storage(tmp_path: Path) -> None:
+    home = tmp_path / "ny"
+    env = {**os.environ, "ANALYSPLAN_HOME": str(home)}
+    code = (
+        "from pipelines.workspace import current_workspace\n"
+        "import dagster as dg\n"
+        "current_workspace()\n"
+        "with dg.DagsterInstance.get() as i: i.get_runs()\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.PIPE) for _ in range(4)
+    ]
+    errors = [p.communicate()[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    for part in STORAGE:
+        assert len(_version_rows(home / "dagster" / part)) == 1, part
