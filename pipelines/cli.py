@@ -107,7 +107,7 @@ def _run(names: list[str], run_config: dict[str, Any] | None = None) -> dg.Execu
     """One in-process Dagster run of the assets ``names`` (and their checks), a line per step."""
     import dagster as dg
 
-    from pipelines import definitions
+    from pipelines import definitions, las
 
     defs = dg.Definitions(
         jobs=[dg.define_asset_job("analysplan_cli", selection=dg.AssetSelection.assets(*names))],
@@ -120,7 +120,7 @@ def _run(names: list[str], run_config: dict[str, Any] | None = None) -> dg.Execu
     with _writer():
         return defs.resolve_job_def("analysplan_cli").execute_in_process(
             run_config={**(run_config or {}), "loggers": {"fremsteg": {"config": {"steg": len(names)}}}},
-            instance=dg.DagsterInstance.get(),
+            instance=las.open_instance(current_workspace()),
             raise_on_error=False,
         )
 
@@ -349,7 +349,7 @@ def register(events: str) -> None:
     from pipelines import las
 
     with las.instanslas(ws):
-        instance = dg.DagsterInstance.get()
+        instance = las.open_instance(ws)
         if data.get("manader"):
             drift.sync_partitions(instance, ws)
         for record in records:
@@ -358,11 +358,10 @@ def register(events: str) -> None:
 
 def _sync_partitions() -> None:
     """The delivered months as the monthly assets' Dagster partitions (what the UI shows)."""
-    import dagster as dg
+    from pipelines import drift, las
 
-    from pipelines import drift
-
-    drift.sync_partitions(dg.DagsterInstance.get(), current_workspace())
+    ws = current_workspace()
+    drift.sync_partitions(las.open_instance(ws), ws)
 
 
 def _print_stale(core_table: str) -> None:
@@ -502,8 +501,9 @@ def register_report(key: str, record: str) -> None:
     }
     from pipelines import las
 
-    with las.instanslas(current_workspace()):  # as `registrera`: one writer of Dagster's instance
-        dg.DagsterInstance.get().report_runless_asset_event(
+    ws = current_workspace()
+    with las.instanslas(ws):  # as `registrera`: one writer of Dagster's instance
+        las.open_instance(ws).report_runless_asset_event(
             dg.AssetMaterialization(key, metadata=metadata, tags={"dagster/data_version": values["version"]})
         )
 
@@ -701,9 +701,9 @@ def aterkalla(
             return
         for line in change.lines:
             console.print(f"{delivery.source}: {line}")
-        from pipelines import drift
+        from pipelines import drift, las
 
-        drift.sync_partitions(dg.DagsterInstance.get(), ws)
+        drift.sync_partitions(las.open_instance(ws), ws)
         core = get_source(delivery.source).core_table
         _materialize(dg.AssetSelection.assets(core).upstream())
     _print_stale(core)
@@ -731,6 +731,9 @@ def serve(
         raise _fail(f"kan inte visa published/ på port {port or webb.DEFAULT_PORT}: {err}", 2) from None
     ui = None
     if dagster:
+        from pipelines import las
+
+        las.create_instance(ws)  # made under our lock, not by the UI while a command writes it
         ui = subprocess.Popen(
             [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1",
              "-p", str(dagster_port)],

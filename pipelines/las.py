@@ -37,9 +37,12 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
 
 from pipelines.workspace import Workspace
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 TIMEOUT_ENV = "ANALYSPLAN_LAS_TIMEOUT"
 DEFAULT_TIMEOUT_S = 1800.0
@@ -211,15 +214,27 @@ def instanslas(ws: Workspace, *, timeout: float | None = None) -> Iterator[None]
         _release(path)
 
 
+def open_instance(ws: Workspace) -> dg.DagsterInstance:
+    """Dagster's instance of the workspace, its storage created first if it is missing.
+
+    Every process of ours opens the instance through this (and ``analysplan serve`` before it
+    starts Dagster's UI)."""
+    import dagster as dg
+
+    create_instance(ws)
+    return dg.DagsterInstance.get()
+
+
 def create_instance(ws: Workspace) -> None:
-    """Create Dagster's instance storage (its SQLite files) once, before any process opens it.
+    """Create Dagster's instance storage (its SQLite files) once, before it is opened.
 
     Dagster creates the storage in the first process that opens the instance, and two processes
     doing so at once each stamp the schema's version: the instance then refuses to open ("more
     than one head present"), for every command after. CI met it with a detached registration and a
-    reader of the instance that opened it at the same moment. So every command creates it, if it
-    is missing, under :func:`instanslas`, in a folder of its own that is renamed into place: no
-    process, ours or Dagster's UI, sees a half-made storage."""
+    reader of the instance that opened it at the same moment. So it is created under
+    :func:`instanslas`, in a folder of its own that is renamed into place: no process, ours or
+    Dagster's UI, sees a half-made storage. Not before a process needs the instance: a command
+    that only checks (a rejected file) leaves the workspace as it found it."""
     if instance_ready(ws):
         return
     with instanslas(ws):

@@ -119,7 +119,4 @@ def current_workspace() -> Workspace:
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     ws = Workspace(workspace_home()).ensure()
     os.environ["DAGSTER_HOME"] = str(ws.dagster_home)
-    from pipelines import las
-
-    las.create_instance(ws)
     return ws

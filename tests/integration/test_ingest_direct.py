@@ -38,8 +38,11 @@ def extract(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, pl.Da
 def _dagster_events(home: Path, key: str) -> list[dict[str, str]]:
     import dagster as dg
 
+    from pipelines import las
+    from pipelines.workspace import Workspace
+
     os.environ["DAGSTER_HOME"] = str(home / "dagster")
-    with dg.DagsterInstance.get() as instance:
+    with las.open_instance(Workspace(home)) as instance:
         records = instance.fetch_materializations(dg.AssetKey(key), limit=5).records
         return [dict(r.asset_materialization.tags or {}) for r in records if r.asset_materialization]
 

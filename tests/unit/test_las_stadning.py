@@ -198,7 +198,7 @@ def _version_rows(db: Path) -> list[tuple[str, ...]]:
 STORAGE = ("history/runs.db", "history/runs/index.db", "history/runs/.db", "schedules/schedules.db")
 
 
-def test_the_first_command_creates_dagsters_storage_whole_under_the_instance_lock(
+def test_dagsters_storage_is_created_whole_under_the_instance_lock(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two processes that open a missing instance at once each stamp its schema (CI: "more than one
@@ -241,10 +241,9 @@ def test_processes_that_start_at_once_in_a_new_workspace_share_one_storage(tmp_p
     home = tmp_path / "ny"
     env = {**os.environ, "ANALYSPLAN_HOME": str(home)}
     code = (
+        "from pipelines import las\n"
         "from pipelines.workspace import current_workspace\n"
-        "import dagster as dg\n"
-        "current_workspace()\n"
-        "with dg.DagsterInstance.get() as i: i.get_runs()\n"
+        "with las.open_instance(current_workspace()) as i: i.get_runs()\n"
     )
     procs = [
         subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.PIPE) for _ in range(4)
