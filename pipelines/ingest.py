@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
 import polars as pl
@@ -39,7 +39,7 @@ from pipelines import (
 )
 from pipelines.errors import MissingInput, RejectedInput, Violation
 from pipelines.sources import swecsv
-from pipelines.sources.registry import Source, get_source
+from pipelines.sources.registry import Source, StagedRows, get_source
 from pipelines.workspace import Workspace, atomic_write
 
 
@@ -105,6 +105,8 @@ _UNFORESEEN = (
 # (``analysplan ingest`` → Dagster, in process) takes them instead of parsing the file a second time.
 # The content hash is the key, so a table is only ever used for exactly the bytes it was read from.
 _ACCEPTED: dict[str, pa.Table] = {}
+# A file's rows as the reader gives them (Arrow), or written by its stager to a DuckDB file.
+Parsed: TypeAlias = pa.Table | StagedRows
 
 
 def _read(source: Source, data: bytes, name: str, on_disk: Path | None = None) -> pa.Table:
@@ -138,7 +140,7 @@ def load_raw(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     files: Sequence[StoredFile],
-    parsed: Mapping[str, pa.Table] | None = None,
+    parsed: Mapping[str, Parsed] | None = None,
     months: Collection[str] | None = None,
     on_commit: Callable[[int], None] | None = None,
     *,
@@ -224,15 +226,24 @@ def load_raw(
                 table = _ACCEPTED.pop(add.sha256, None)
             if table is None:
                 table = _read(source, add.path.read_bytes(), add.original_name)
-            con.register("incoming_rows", table)
+            if isinstance(table, StagedRows):  # from its DuckDB file, with each row's line
+                con.execute("ATTACH $p AS levererat (READ_ONLY)", {"p": str(table.path)})
+                line = f', rowid + 2 AS "{table.row_column}"' if table.row_column else ""
+                relation = f'(SELECT *{line} FROM levererat."{table.table}")'
+            else:
+                con.register("incoming_rows", table)
+                relation = "incoming_rows"
             where = f" WHERE list_contains($m, {period_sql})" if add_months is not None else ""
             bind = _provenance_params(add) | ({"m": sorted(add_months)} if add_months is not None else {})
-            rows_sql = f"SELECT *, {_PROVENANCE_SQL} FROM incoming_rows{where}"
+            rows_sql = f"SELECT *, {_PROVENANCE_SQL} FROM {relation}{where}"
             if warehouse.table_exists(con, source.raw_table):
                 con.execute(f'INSERT INTO "{source.raw_table}" BY NAME {rows_sql}', bind)
             else:
                 con.execute(f'CREATE TABLE "{source.raw_table}" AS {rows_sql}', bind)
-            con.unregister("incoming_rows")
+            if isinstance(table, StagedRows):
+                con.execute("DETACH levererat")
+            else:
+                con.unregister("incoming_rows")
         by_sha = {f.sha256: f for f in files}
         counts = dict(
             con.execute(
@@ -426,7 +437,7 @@ def materialize_raw(
     months: Collection[str] | None = None,
     *,
     files: Sequence[StoredFile] | None = None,
-    parsed: Mapping[str, pa.Table] | None = None,
+    parsed: Mapping[str, Parsed] | None = None,
     say: Callable[[str], None] = _quiet,
     nested: bool = False,
 ) -> Built:
@@ -675,7 +686,7 @@ def accept_report(
     log = list(before)
     existing = {f.sha256: f for f in stored_files(ws, source.name)}
     started = datetime.now(UTC)
-    candidates: list[tuple[StoredFile, Path, pa.Table]] = []
+    candidates: list[tuple[StoredFile, Path, Parsed]] = []
     reused: list[StoredFile] = []
     unchanged: list[tuple[str, leveranser.Delivery]] = []
     new: list[leveranser.Delivery] = []
@@ -701,7 +712,11 @@ def accept_report(
                 unchanged.append((path.name, match))
                 continue
             with tider.steg("lasa"):
-                table = _read(source, data, path.name, staged)  # parse: RejectedInput naming row/column/rule
+                table: Parsed | None = None
+                if build_now and source.stager is not None:  # straight to a DuckDB file, if plain
+                    table = source.stager(data, path.name, staged, stage / f"{position}.duckdb")
+                if table is None:  # parse: RejectedInput naming row/column/rule
+                    table = _read(source, data, path.name, staged)
             del data  # the checked table holds what the load needs; the bytes are the staged copy's
             months = leveranser.months_of(source.name, table)
             delivery = leveranser.Delivery(
@@ -754,7 +769,7 @@ def _staging(ws: Workspace) -> Iterator[Path]:
 def _accept_and_build(
     ws: Workspace,
     source: Source,
-    candidates: Sequence[tuple[StoredFile, Path, pa.Table]],
+    candidates: Sequence[tuple[StoredFile, Path, Parsed]],
     reused: Sequence[StoredFile],
     unchanged: list[tuple[str, leveranser.Delivery]],
     new: list[leveranser.Delivery],
@@ -825,7 +840,7 @@ def _build_in_transaction(
     log: Sequence[leveranser.Delivery],
     params: Mapping[str, Any],
     say: Callable[[str], None],
-    parsed: dict[str, pa.Table],
+    parsed: dict[str, Parsed],
     files: Sequence[StoredFile],
 ) -> tuple[Built, Built]:
     """Raw, core, contract, storing the files and the commit; the raw and core steps' results."""

@@ -40,6 +40,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.formatering import tal
+from pipelines.sources.registry import StagedRows
 from pipelines.workspace import Workspace, atomic_write
 
 # The month ("YYYY-MM") of a raw row, per monthly source: evaluated on the reader's columns.
@@ -135,15 +136,20 @@ class Delivery:
         )
 
 
-def months_of(source: str, table: pa.Table) -> dict[str, int]:
+def months_of(source: str, table: pa.Table | StagedRows) -> dict[str, int]:
     """Rows per month of a parsed file (monthly sources), else ``{"": rows}``."""
     if not is_monthly(source):
         return {"": table.num_rows}
     con = duckdb.connect(":memory:")
     try:
-        con.register("t", table)
+        if isinstance(table, pa.Table):
+            con.register("t", table)
+            relation = "t"
+        else:
+            con.execute("ATTACH $p AS levererat (READ_ONLY)", {"p": str(table.path)})
+            relation = f'levererat."{table.table}"'
         cols = ", ".join(PERIOD_COLUMNS[source])
-        grouped = f"SELECT {cols}, count(*) AS n FROM t GROUP BY ALL"  # a row per distinct value
+        grouped = f"SELECT {cols}, count(*) AS n FROM {relation} GROUP BY ALL"  # a row per distinct value
         rows = con.sql(
             f"SELECT {PERIOD_SQL[source]} AS m, sum(n) FROM ({grouped}) GROUP BY m ORDER BY m"
         ).fetchall()

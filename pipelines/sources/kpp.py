@@ -16,13 +16,14 @@ cost checked per row (``kpp-riket-ytterfall``).
 from __future__ import annotations
 
 import sys
+from pathlib import Path, PurePath
 
 import polars as pl
 import pyarrow as pa
 
 from pipelines import reference
 from pipelines.sources import drg, pxweb, swecsv
-from pipelines.sources.registry import Source
+from pipelines.sources.registry import Source, StagedRows
 from pipelines.sources.swecsv import Col
 
 VARDTYPER = frozenset({"somatisk", "psykiatrisk", "primarvard"})
@@ -127,6 +128,19 @@ def read_kontakter(data: bytes, file_name: str) -> pa.Table:
     return table
 
 
+def stage_kontakter(data: bytes, file_name: str, on_disk: Path, into: Path) -> StagedRows | None:
+    """:func:`read_kontakter`'s rows written to the DuckDB file ``into`` (a plain CSV only), with
+    the pseudonym rules of :func:`check_pseudonyms` as SQL; None sends the file to the reader."""
+    if PurePath(file_name).suffix.lower() not in swecsv.CSV_SUFFIXES:
+        return None
+    personnummer = f"regexp_matches(patient_id, {swecsv.sql_literal(PERSONNUMMER_PATTERN)})"
+    malformed = f"NOT regexp_full_match(patient_id, {swecsv.sql_literal(f'(?:{PSEUDONYM_PATTERN})')})"
+    rows = swecsv.stage_csv(
+        data, on_disk, KONTAKTER_COLUMNS, into, unique=("vardkontakt_id",), checks=(personnummer, malformed)
+    )
+    return None if rows is None else StagedRows(into, rows, "kalla_rad")
+
+
 def read_riket(data: bytes, file_name: str) -> pa.Table:
     """Read KPP national aggregates; columns as :data:`RIKET_COLUMNS` plus ``kalla_rad``."""
     table = swecsv.read_file(
@@ -172,6 +186,7 @@ SOURCES = [
         raw_table="raw_kpp__kontakter",
         core_table="core_kpp__kontakter",
         reader=read_kontakter,
+        stager=stage_kontakter,
         description="Regionens KPP-extrakt, en rad per vårdkontakt (CSV med semikolon/decimalkomma, Parquet)",
         code_modules=_CODE,
         depends_on=("core_drg__vikter",),

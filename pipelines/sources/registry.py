@@ -14,11 +14,33 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 
 import pyarrow as pa
 
 Reader = Callable[[bytes, str], pa.Table]
+
+
+@dataclass(frozen=True)
+class StagedRows:
+    """A delivered file's checked rows, read straight into table ``table`` of the DuckDB file
+    ``path`` (a source's :data:`Stager`): what the reader's Arrow table would hold, without it.
+    ``row_column``: the reader's line column, not stored: a row's line is its row id + 2."""
+
+    path: Path
+    rows: int
+    row_column: str | None
+    table: str = "rader"
+
+    @property
+    def num_rows(self) -> int:
+        return self.rows
+
+
+# bytes, file name, the file on disk holding exactly those bytes, a new DuckDB file to write:
+# the staged rows, or None (then the reader reads the file and names what is wrong)
+Stager = Callable[[bytes, str, Path, Path], StagedRows | None]
 
 
 @dataclass(frozen=True)
@@ -32,6 +54,9 @@ class Source:
     depends_on: tuple[str, ...] = ()  # other tables its core SQL or contract reads (e.g. core_drg__vikter)
     order: int = 100  # ingest order in the demo: reference sources first
     extensions: tuple[str, ...] = field(default=(".json",))  # accepted file name endings
+    # a reader for large files that writes the checked rows to a DuckDB file instead (ingest with
+    # a build in the same transaction: the rows go from there into the raw table, no Arrow copy)
+    stager: Stager | None = None
 
     @property
     def code_version(self) -> str:

@@ -273,21 +273,38 @@ FAST_PATH_MIN_BYTES = 1 << 20  # small files: the precise path is fast enough, a
 ON_DISK: contextvars.ContextVar[Path | None] = contextvars.ContextVar("swecsv_on_disk", default=None)
 
 
-def _fast_csv(
-    data: bytes,
-    columns: Sequence[Col],
-    *,
-    extra_ok: bool,
-    unique: Sequence[str],
-    row_column: str | None,
-) -> pa.Table | None:
-    """The typed table if ``data`` is a plain, valid extract by every rule of ``columns``; else None.
+@dataclass(frozen=True)
+class _FastPlan:
+    """A file the fast path may read: its body (without a BOM), column names and record lines."""
 
-    Plain: UTF-8 (a BOM allowed), a header naming exactly the expected columns, no quote characters,
-    NUL bytes or blank lines, numbers without thousands separators or signs other than ``-``. One
-    streaming SQL pass reads, checks and types every value: a value that breaks a rule stops it
-    (``error()``), and the caller takes the precise path, which names the row, column and rule.
-    """
+    body: bytes
+    names: list[str]
+    lines: int
+    exotic_space: bool
+
+    def query(self, columns: Sequence[Col], *, ordered: bool = False) -> str:
+        """The checked, typed rows of the file named by ``$path``. ``ordered``: every column of
+        ``columns`` in their order, a missing optional one as a typed NULL (a table of the reader's
+        shape); else the file's columns in its order."""
+        spec = "{" + ", ".join(f"'{i}': 'VARCHAR'" for i in range(len(self.names))) + "}"
+        lines_sql = (
+            "read_csv($path, delim = ';', header = false, skip = 1, quote = '', escape = '', "
+            f"columns = {spec}, auto_detect = false, strict_mode = true, null_padding = false, "
+            "all_varchar = true, encoding = 'utf-8')"
+        )
+        selects = dict(zip(self.names, _fast_select(self.names, columns, self.exotic_space), strict=True))
+        if ordered:
+            sql_type = {"text": "VARCHAR", "int": "BIGINT", "decimal": "DOUBLE"}
+            chosen = [selects.get(c.name, f'CAST(NULL AS {sql_type[c.kind]}) AS "{c.name}"') for c in columns]
+        else:
+            chosen = list(selects.values())
+        return f"SELECT {', '.join(chosen)} FROM {lines_sql}"
+
+
+def _fast_plan(data: bytes, columns: Sequence[Col], unique: Sequence[str]) -> _FastPlan | None:
+    """Whether ``data`` is plain enough for the fast path: UTF-8 (a BOM allowed), a header naming
+    exactly the expected columns, no quote characters, NUL bytes, blank lines or lone carriage
+    returns. Numbers and every other rule are checked in the query (:meth:`_FastPlan.query`)."""
     if len(data) < FAST_PATH_MIN_BYTES or b'"' in data or b"\x00" in data:
         return None
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
@@ -310,6 +327,26 @@ def _fast_csv(
     exotic_space = any(b in body for b in _EDGE_SPACE_BYTES)
     # lines: every record ends with \n except perhaps the last; a blank line would be one more line
     lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    return _FastPlan(body, names, lines, exotic_space)
+
+
+def _fast_csv(
+    data: bytes,
+    columns: Sequence[Col],
+    *,
+    extra_ok: bool,
+    unique: Sequence[str],
+    row_column: str | None,
+) -> pa.Table | None:
+    """The typed table if ``data`` is a plain, valid extract by every rule of ``columns``; else None.
+
+    Plain: as :func:`_fast_plan`. One streaming SQL pass reads, checks and types every value: a value
+    that breaks a rule stops it (``error()``), and the caller takes the precise path, which names
+    the row, column and rule.
+    """
+    plan = _fast_plan(data, columns, unique)
+    if plan is None:
+        return None
     import tempfile
 
     import duckdb
@@ -321,26 +358,17 @@ def _fast_csv(
         tempfile.NamedTemporaryFile(suffix=".csv") if on_disk is None else contextlib.nullcontext() as handle
     ):
         if handle is not None:
-            handle.write(body)
+            handle.write(plan.body)
             handle.flush()
         path = str(on_disk) if handle is None else handle.name
         con = duckdb.connect()
         try:
             con.execute("SET threads = 2")
-            spec = "{" + ", ".join(f"'{i}': 'VARCHAR'" for i in range(len(names))) + "}"
-            lines_sql = (
-                "read_csv($path, delim = ';', header = false, skip = 1, quote = '', escape = '', "
-                f"columns = {spec}, auto_detect = false, strict_mode = true, null_padding = false, "
-                "all_varchar = true, encoding = 'utf-8')"
-            )
-            selects = _fast_select(names, columns, exotic_space)
             try:
-                table = con.sql(
-                    f"SELECT {', '.join(selects)} FROM {lines_sql}", params={"path": path}
-                ).to_arrow_table()
+                table = con.sql(plan.query(columns), params={"path": path}).to_arrow_table()
             except duckdb.Error:
                 return None  # a broken rule, or a line DuckDB's reader refuses: the precise path says which
-            if table.num_rows == 0 or table.num_rows != lines - 1:
+            if table.num_rows == 0 or table.num_rows != plan.lines - 1:
                 return None  # no data rows, or blank lines (the precise path numbers rows around them)
             if unique:  # on the typed values, as the precise path compares them
                 keys = ", ".join(f'"{k}"' for k in unique)
@@ -352,13 +380,59 @@ def _fast_csv(
             con.close()
     out = {
         c.name: table[c.name].cast(c.arrow_type)
-        if c.name in names
+        if c.name in plan.names
         else pa.nulls(table.num_rows, c.arrow_type)
         for c in columns
     }
     if row_column is not None:
         out[row_column] = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64), pa.int64())
     return pa.table(out)
+
+
+STAGED_TABLE = "rader"
+
+
+def stage_csv(
+    data: bytes,
+    path: Path,
+    columns: Sequence[Col],
+    into: Path,
+    *,
+    unique: Sequence[str] = (),
+    checks: Sequence[str] = (),
+) -> int | None:
+    """Read a plain, valid extract (``data``, the bytes of the file ``path``) straight into table
+    ``rader`` of a new DuckDB file ``into``, in the reader's shape (every column of ``columns`` in
+    order), without the Arrow table of :func:`read_csv` in between; returns its rows. None where
+    the fast path would not take the file or a rule is broken (``checks``: further SQL conditions on
+    ``rader`` that no row may meet): then the reader's own path names file, row, column and rule.
+    A record's line is its row id + 2 (a new table keeps the file's order)."""
+    plan = _fast_plan(data, columns, unique)
+    if plan is None or path.stat().st_size != len(data):
+        return None
+    import duckdb
+
+    into.unlink(missing_ok=True)
+    con = duckdb.connect(str(into))
+    try:
+        con.execute("SET threads = 2")
+        try:
+            con.execute(
+                f"CREATE TABLE {STAGED_TABLE} AS {plan.query(columns, ordered=True)}", {"path": str(path)}
+            )
+        except duckdb.Error:
+            return None
+        rows = int(con.sql(f"SELECT count(*) FROM {STAGED_TABLE}").fetchall()[0][0])
+        if rows == 0 or rows != plan.lines - 1:
+            return None
+        keys = ", ".join(f'"{k}"' for k in unique)
+        tests = [f"count(*) - count(DISTINCT ({keys}))"] if unique else []  # typed values, as the reader
+        tests += [f"count(*) FILTER (WHERE {c})" for c in checks]
+        if tests and any(con.sql(f"SELECT {', '.join(tests)} FROM {STAGED_TABLE}").fetchall()[0]):
+            return None
+    finally:
+        con.close()
+    return rows
 
 
 def _excludes_whitespace(pattern: str) -> bool:
@@ -389,14 +463,17 @@ def _excludes_whitespace(pattern: str) -> bool:
     return True
 
 
+def sql_literal(text: str) -> str:
+    """A rule's own constant (a pattern, a code) as a SQL string literal; never a delivered value."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _fast_select(names: list[str], columns: Sequence[Col], exotic_space: bool) -> list[str]:
     """Each column's typed value, or ``error()`` where a value breaks one of its rules (the precise
     path then names it). ``exotic_space``: the file has bytes of whitespace other than the space."""
     selects: list[str] = []
     by_name = {c.name: c for c in columns}
-
-    def lit(text: str) -> str:
-        return "'" + text.replace("'", "''") + "'"
+    lit = sql_literal
 
     for index, name in enumerate(names):
         c = by_name[name]

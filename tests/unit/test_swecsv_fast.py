@@ -141,3 +141,68 @@ def _no_temporary(*args: object, **kwargs: object) -> None:
 )
 def test_which_patterns_keep_whitespace_off_a_value(pattern: str, excludes: bool) -> None:
     assert swecsv._excludes_whitespace(pattern) is excludes
+
+
+def _staged_table(staged: kpp.StagedRows) -> object:
+    import duckdb
+
+    with duckdb.connect(str(staged.path), read_only=True) as con:
+        return con.sql(f'SELECT *, rowid + 2 AS "{staged.row_column}" FROM {staged.table}').to_arrow_table()
+
+
+def test_the_stager_writes_the_readers_table_to_a_duckdb_file(
+    extract: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `ingest` loads into the raw table from the stager's file (rows, types, each row's line)
+    is the precise reader's table, column for column."""
+    # the file's columns in another order: the staged table has the reader's order
+    header = extract.split(b"\n", 1)[0].decode().split(";")
+    a, b = header.index("klinik"), header.index("kostnad")
+
+    def swapped(line: str) -> str:
+        v = line.split(";")
+        v[a], v[b] = v[b], v[a]
+        return ";".join(v)
+
+    lines = [swapped(line) if line else line for line in extract.decode().split("\n")]
+    data = "\n".join(lines).encode()
+    on_disk = tmp_path / "kpp.csv"
+    on_disk.write_bytes(data)
+    staged = kpp.stage_kontakter(data, "kpp.csv", on_disk, tmp_path / "rader.duckdb")
+    assert staged is not None and staged.rows == len(lines) - 2
+    precise = _precise(monkeypatch, data)
+    assert _staged_table(staged).equals(precise)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        ("personnummer", "kpp-personnummer"),
+        ("malformed", "csv-format"),
+        ("repeat", "csv-dubblett"),
+        ("broken", "csv-kod"),
+    ],
+)
+def test_the_stager_leaves_a_broken_file_to_the_reader(
+    extract: bytes, tmp_path: Path, change: str, rule: str
+) -> None:
+    """A file that breaks a rule gets no staged table: the reader then names row, column and rule."""
+    lines = extract.split(b"\n")
+    fields = lines[5].split(b";")
+    pid = lines[0].split(b";").index(b"patient_id")
+    if change == "personnummer":
+        fields[pid] = b"19121212-1212"
+    elif change == "malformed":
+        fields[pid] = b"P 1"
+    elif change == "broken":
+        fields[lines[0].split(b";").index(b"vardform")] = b"slutna"
+    lines[5] = b";".join(fields)
+    if change == "repeat":
+        lines.insert(7, lines[5])
+    data = b"\n".join(lines)
+    on_disk = tmp_path / "kpp.csv"
+    on_disk.write_bytes(data)
+    assert kpp.stage_kontakter(data, "kpp.csv", on_disk, tmp_path / "rader.duckdb") is None
+    with pytest.raises(RejectedInput) as err:
+        kpp.read_kontakter(data, "kpp.csv")
+    assert rule in {v.rule for v in err.value.violations}
