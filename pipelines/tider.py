@@ -25,12 +25,24 @@ def steg(name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MB so far (Linux: KB)
+        peak = peak_mb()
         line = json.dumps(
             {"steg": name, "s": round(time.perf_counter() - started, 4), "topp_mb": round(peak)}
         )
         with open(target, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB. VmHWM belongs to the process's own address
+    space, so unlike ru_maxrss it does not carry over the parent's peak through fork and exec."""
+    status = "/proc/self/status"
+    if os.path.exists(status):
+        with open(status, encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
 
 def read(path: str | os.PathLike[str]) -> dict[str, float]:
