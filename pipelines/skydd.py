@@ -38,16 +38,11 @@ from typing import Any
 import polars as pl
 
 PATIENT_COLUMNS = ("patient_id", "vardkontakt_id")
-FOTNOT = "Färre än 5 – redovisas inte"
 STRECK = "–"
 
 
 class SkyddsFel(ValueError):
     """A table that may not leave the warehouse, or a protection spec that does not fit its table."""
-
-
-def fotnot(minsta_antal: int) -> str:
-    return f"Färre än {minsta_antal} – redovisas inte"
 
 
 def check_spec(table: str, columns: Sequence[str], spec: Mapping[str, Any]) -> None:
