@@ -229,7 +229,8 @@ def metadata_block(slug: str) -> str:
         ("Publikationsform", meta["publikationsform"]),
         ("Redovisas", " ".join(str(u.get("redovisas") or "–").split())),
     ]
-    lines = ["| Uppgift | |", "|:--|:--|"]
+    # a key and its text: the separator's dashes give pandoc the columns' shares (1 : 4)
+    lines = ["| Uppgift | Innehåll |", "|:-----|:--------------------|"]
     lines += [f"| {k} | {v.replace('|', '/')} |" for k, v in rows]
     return "\n".join(lines)
 

@@ -46,9 +46,12 @@ table {
   font-size: 0.92rem;
   font-variant-numeric: tabular-nums;
 }
-/* A wide table (pandoc gave it relative column widths) may use more than the text column. */
-table:has(col[style*="width"]) {
-  width: min(64rem, calc(100vw - 2.5rem));
+/* A wide table (pandoc gave it relative column widths) of three or more columns may use more than
+   the text column, also when pandoc set width:100% on it; a two-column one (a key and its text, as
+   "Om analysen") stays inside it. */
+table:has(col[style*="width"]) { width: 100%; }
+table:has(col[style*="width"]):has(col:nth-of-type(3)) {
+  width: min(64rem, calc(100vw - 2.5rem)) !important;
   position: relative;
   left: 50%;
   transform: translateX(-50%);

@@ -95,3 +95,43 @@ def test_review_site_in_headless_chromium(
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1400, 1000)
     print(f"skärmbild av granskningssidan: {shot}")
+
+
+# Measures, after layout, each table's column count, whether pandoc gave it relative column widths,
+# and its horizontal extent against the text column
+# (the first h2's box), and writes them as JSON into the page's title for --dump-dom to carry out.
+_MEASURE = """<script>
+addEventListener('load', () => {
+  const column = document.querySelector('h2').getBoundingClientRect();
+  const tables = [...document.querySelectorAll('table')].map(t => {
+    const box = t.getBoundingClientRect();
+    const relative = t.querySelector('col[style*="width"]') !== null;
+    return [t.querySelectorAll('col').length, relative, box.left - column.left, column.right - box.right];
+  });
+  document.title = 'MATT' + JSON.stringify(tables) + 'MATT';
+});
+</script>"""
+
+
+@pytest.mark.parametrize("report", ["ytterfall", "svf"])
+def test_the_about_table_stays_in_the_text_column_and_wide_tables_may_not(
+    demo_run: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path, report: str
+) -> None:
+    """ "Om analysen" (a key and its text) lies inside the text column; a table of three or more
+    columns with pandoc's relative widths is widened beyond it (pipelines/render/assets.py)."""
+    import json
+
+    home, _ = demo_run
+    copy = tmp_path / "version"
+    shutil.copytree((home / "published" / report / "latest").resolve(), copy)
+    page = copy / "report.html"
+    page.chmod(0o600)
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace("</body>", _MEASURE + "</body>"), encoding="utf-8")
+    dom = chromium("--window-size=1400,1000", "--dump-dom", page.as_uri(), profile=tmp_path / "profil").stdout
+    tables = json.loads(dom.split("MATT")[1])
+    assert tables[0][:2] == [2, True]  # the first table is the about block, with relative widths
+    inside = [t for t in tables if t[0] == 2]
+    assert all(left >= -0.5 and right >= -0.5 for _, _, left, right in inside), inside
+    wide = [t for t in tables if t[0] >= 3 and t[1]]
+    assert wide and all(left < -20 and right < -20 for _, _, left, right in wide), json.dumps(tables)
