@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipelines import reference, warehouse
+from pipelines import reference, tider, warehouse
 from pipelines.parametrar import Parametrar
 
 BENCH_YEARS = (2016, 2017, 2018, 2019)
@@ -181,13 +181,6 @@ def prepare(folder: Path, scale: float, seed: int = 20200101, parquet: bool = Tr
     return rows
 
 
-def _peak_mb() -> float:
-    """Peak resident memory of this process (:func:`pipelines.tider.peak_mb`: VmHWM, not ru_maxrss)."""
-    from pipelines import tider
-
-    return tider.peak_mb()
-
-
 def run_analysplan(folder: Path) -> dict[str, Any]:
     with warehouse.connect(folder / WAREHOUSE) as con:
         params = {"lan": reference.NORRBOTTEN, **Parametrar().as_sql_params()}
@@ -200,7 +193,7 @@ def run_analysplan(folder: Path) -> dict[str, Any]:
             "(SELECT sum(kostnad_kr) FILTER (WHERE ytterfall) FROM out_kpp__kontakter), "
             "(SELECT demografisk_kostnad_kr FROM out_kpp__demografi_klinik WHERE niva_kod = 'lan')"
         ).fetchall()[0]
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "check": list(check)}
+    return {"seconds": seconds, "peak_mb": tider.peak_mb(), "check": list(check)}
 
 
 def run_contracts(folder: Path) -> dict[str, Any]:
@@ -212,7 +205,7 @@ def run_contracts(folder: Path) -> dict[str, Any]:
         seconds = time.perf_counter() - started
     if not result.success:
         raise RuntimeError(result.summary())
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "rules": result.checked}
+    return {"seconds": seconds, "peak_mb": tider.peak_mb(), "rules": result.checked}
 
 
 def run_duckdb_read(csv_path: Path) -> dict[str, Any]:
@@ -230,7 +223,7 @@ def run_duckdb_read(csv_path: Path) -> dict[str, Any]:
     rows = int(con.sql("SELECT count(*) FROM kontakter").fetchall()[0][0])
     con.close()
     db.unlink()
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "rows": rows}
+    return {"seconds": seconds, "peak_mb": tider.peak_mb(), "rows": rows}
 
 
 def _icd10_chapter(codes: pd.Series) -> pd.Series:
@@ -342,7 +335,7 @@ def run_pandas(folder: Path) -> dict[str, Any]:
         float(k.loc[k["ytterfall"], "kostnad"].sum()),
         float(demografisk.sum()),
     ]
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "check": check}
+    return {"seconds": seconds, "peak_mb": tider.peak_mb(), "check": check}
 
 
 def _child(kind: str, arg: Path) -> dict[str, Any]:
@@ -466,7 +459,6 @@ def ingest_figure(folder: Path, scale: float, seed: int = 20200101) -> dict[str,
     ingest_rows = frame.height
     del frame
     weights = demo.write_weight_list(demo.weight_list_frame(model, INGEST_YEAR), INGEST_YEAR, folder)
-    from pipelines import tider
 
     home = folder / "arbetsyta"
     env = {**os.environ, "ANALYSPLAN_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
@@ -659,7 +651,7 @@ if __name__ == "__main__":  # the measured child processes
     kind, arg = sys.argv[1], Path(sys.argv[2])
     if kind == "prepare":
         rows = prepare(arg, float(sys.argv[3]), parquet=sys.argv[4] == "1")
-        outcome: dict[str, Any] = {"rows": rows, "peak_mb": _peak_mb()}
+        outcome: dict[str, Any] = {"rows": rows, "peak_mb": tider.peak_mb()}
     elif kind == "analysplan":
         outcome = run_analysplan(arg)
     elif kind == "contracts":

@@ -106,6 +106,16 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _reenter(path: Path) -> bool:
+    """Whether this process holds the lock ``path`` already; if so, one level deeper."""
+    with _guard:
+        if path not in _held:
+            return False
+        handle, depth = _held[path]
+        _held[path] = (handle, depth + 1)
+        return True
+
+
 @contextmanager
 def skrivlas(
     ws: Workspace,
@@ -120,14 +130,7 @@ def skrivlas(
     clean-up (:func:`pipelines.stadning.vid_start`). Before it, the last committed warehouse is
     copied for readers (:func:`snapshot`)."""
     path = lock_path(ws)
-    with _guard:
-        if path in _held:
-            handle, depth = _held[path]
-            _held[path] = (handle, depth + 1)
-            reentered = True
-        else:
-            reentered = False
-    if reentered:
+    if _reenter(path):
         try:
             yield
         finally:
@@ -187,14 +190,7 @@ def instanslas(ws: Workspace, *, timeout: float | None = None) -> Iterator[None]
     instance's storage at once — while readers of the warehouse are not held up by it. Re-entrant
     within a process; waits silently (a registration is short) up to ``timeout``."""
     path = instance_lock_path(ws)
-    with _guard:
-        if path in _held:
-            handle, depth = _held[path]
-            _held[path] = (handle, depth + 1)
-            reentered = True
-        else:
-            reentered = False
-    if not reentered:
+    if not _reenter(path):
         limit = timeout_s() if timeout is None else timeout
         handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole command
         deadline = time.monotonic() + limit

@@ -371,9 +371,8 @@ def _fast_csv(
             if table.num_rows == 0 or table.num_rows != plan.lines - 1:
                 return None  # no data rows, or blank lines (the precise path numbers rows around them)
             if unique:  # on the typed values, as the precise path compares them
-                keys = ", ".join(f'"{k}"' for k in unique)
                 con.register("typed", table)
-                if con.sql(f"SELECT count(*) - count(DISTINCT ({keys})) FROM typed").fetchall()[0][0]:
+                if con.sql(f"SELECT {_repeats(unique)} FROM typed").fetchall()[0][0]:
                     return None
                 con.unregister("typed")
         finally:
@@ -387,6 +386,12 @@ def _fast_csv(
     if row_column is not None:
         out[row_column] = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64), pa.int64())
     return pa.table(out)
+
+
+def _repeats(unique: Sequence[str]) -> str:
+    """SQL: how many rows repeat an earlier row's value of the columns ``unique``."""
+    keys = ", ".join(f'"{k}"' for k in unique)
+    return f"count(*) - count(DISTINCT ({keys}))"
 
 
 STAGED_TABLE = "rader"
@@ -425,8 +430,7 @@ def stage_csv(
         rows = int(con.sql(f"SELECT count(*) FROM {STAGED_TABLE}").fetchall()[0][0])
         if rows == 0 or rows != plan.lines - 1:
             return None
-        keys = ", ".join(f'"{k}"' for k in unique)
-        tests = [f"count(*) - count(DISTINCT ({keys}))"] if unique else []  # typed values, as the reader
+        tests = [_repeats(unique)] if unique else []  # on the typed values, as the reader
         tests += [f"count(*) FILTER (WHERE {c})" for c in checks]
         if tests and any(con.sql(f"SELECT {', '.join(tests)} FROM {STAGED_TABLE}").fetchall()[0]):
             return None
