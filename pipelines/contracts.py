@@ -23,6 +23,7 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,11 +230,27 @@ def _sql_params(expectation: dict[str, Any], n: int) -> dict[str, Any]:
     return {f"e{n}_{k}": v for k, v in kw.items() if k in ("min_value", "max_value", "value_set", "regex")}
 
 
+def _numbered(t: str, row_order: Sequence[str] | None) -> str:
+    """``t`` with each row's 0-based number in ``rad_nr``: its place in ``row_order`` (the suite's
+    ``meta.row_order``, for a table stored in no particular order), else its physical place.
+    Only a broken rule's listing reads it, so the window's sort is paid only then."""
+    if not row_order:
+        return f"(SELECT *, rowid AS rad_nr FROM {t})"
+    order = ", ".join(_quoted(c) for c in row_order)
+    return f"(SELECT *, row_number() OVER (ORDER BY {order}) - 1 AS rad_nr FROM {t})"
+
+
 def _expectation_sql(
-    con: duckdb.DuckDBPyConnection, table: str, expectations: list[dict[str, Any]], n_rows: int
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    expectations: list[dict[str, Any]],
+    n_rows: int,
+    row_order: Sequence[str] | None = None,
 ) -> tuple[list[_Result], list[dict[str, Any]]]:
-    """Evaluate the expectations that have a SQL form; returns their results and the rest (for GX)."""
+    """Evaluate the expectations that have a SQL form; returns their results and the rest (for GX).
+    A broken rule names its first rows by number (1-based) in ``row_order`` (see :func:`_numbered`)."""
     t = _quoted(table)
+    listing = _numbered(t, row_order)
     results: list[_Result] = []
     rest: list[dict[str, Any]] = []
     counts: list[tuple[int, str]] = []  # (index, count expression) of the one pass over the table
@@ -309,7 +326,7 @@ def _expectation_sql(
                 repeated = f"SELECT {keys} FROM {t} WHERE {present} GROUP BY ALL HAVING count(*) > 1"
                 same = " AND ".join(f"x.{_quoted(c)} IS NOT DISTINCT FROM r.{_quoted(c)}" for c in cols)
                 picked = ", ".join(f"x.{_quoted(c)}" for c in cols)
-                dup = f"SELECT x.rowid AS i, {picked} FROM {t} AS x JOIN ({repeated}) AS r ON {same}"
+                dup = f"SELECT x.rad_nr AS i, {picked} FROM {listing} AS x JOIN ({repeated}) AS r ON {same}"
                 res["unexpected_count"] = int(con.sql(f"SELECT count(*) FROM ({dup})").fetchall()[0][0])
                 res["success"] = res["unexpected_count"] == 0
                 sample = con.sql(f"SELECT * FROM ({dup}) ORDER BY i LIMIT {PARTIAL}").fetchall()
@@ -325,8 +342,9 @@ def _expectation_sql(
             res["unexpected_count"] = count
             if count:
                 condition, value = info[n]
+                first = f"WHERE {condition} ORDER BY rad_nr LIMIT {PARTIAL}"
                 sample = con.sql(
-                    f"SELECT rowid, {value} FROM {t} WHERE {condition} ORDER BY rowid LIMIT {PARTIAL}",
+                    f"SELECT rad_nr, {value} FROM {listing} {first}",
                     params=_sql_params(e, n),
                 ).fetchall()
                 res["partial_unexpected_index_list"] = [int(r[0]) for r in sample]
@@ -397,7 +415,8 @@ def validate(con: duckdb.DuckDBPyConnection, table: str) -> ContractResult:
     if failures:  # a wrong schema makes the value rules meaningless
         return ContractResult(table, n_rows, checked, failures)
 
-    results, rest = _expectation_sql(con, table, suite_json["expectations"], n_rows)
+    row_order = suite_json["meta"].get("row_order")
+    results, rest = _expectation_sql(con, table, suite_json["expectations"], n_rows, row_order)
     for r in results:
         if not r.result["success"]:
             message, rows = _describe(r)
@@ -405,15 +424,20 @@ def validate(con: duckdb.DuckDBPyConnection, table: str) -> ContractResult:
                 Failure(r.expectation_config.type, r.expectation_config.kwargs.get("column"), message, rows)
             )
     if rest:
-        failures += _validate_gx(con, table, suite_json["name"], rest)
+        failures += _validate_gx(con, table, suite_json["name"], rest, row_order)
     failures += _check_sql_rules(con, sql_rules)
     return ContractResult(table, n_rows, checked, failures)
 
 
 def _validate_gx(
-    con: duckdb.DuckDBPyConnection, table: str, name: str, expectations: list[dict[str, Any]]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    name: str,
+    expectations: list[dict[str, Any]],
+    row_order: Sequence[str] | None = None,
 ) -> list[Failure]:
-    """Expectations without a SQL form, by great-expectations on the columns they name (all if none)."""
+    """Expectations without a SQL form, by great-expectations on the columns they name (all if none),
+    the rows in ``row_order`` if the suite gives one (GX numbers them as the frame has them)."""
     import great_expectations as gx
     from great_expectations.core import ExpectationSuite
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -427,7 +451,8 @@ def _validate_gx(
                 named.append(kw[key])
         named += [c for c in kw.get("column_list", []) if c not in named]
     columns = ", ".join(_quoted(c) for c in named) if named else "*"
-    frame = con.sql(f"SELECT {columns} FROM {_quoted(table)}").to_arrow_table().to_pandas()
+    order = f" ORDER BY {', '.join(_quoted(c) for c in row_order)}" if row_order else ""
+    frame = con.sql(f"SELECT {columns} FROM {_quoted(table)}{order}").to_arrow_table().to_pandas()
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     suite = ExpectationSuite(

@@ -103,6 +103,31 @@ def test_unique_by_hash_and_a_repeated_key_still_named(con: duckdb.DuckDBPyConne
     assert "2 avvikande värden; t.ex. [{'ar': 2020, 'kod': 'k7'}, {'ar': 2020, 'kod': 'k7'}]" in compound[0]
 
 
+def test_a_table_stored_in_no_order_names_its_rows_in_the_suites_row_order(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # stored as delivered: ids 5, 3, 1, 4, 2 (twice, the second time with the larger year); in the
+    # row order (ar, id) the rows are x1 x2 x3 x4 x5 of 2019, then the same of 2020
+    con.execute("CREATE TABLE o (id VARCHAR, ar INTEGER, kod VARCHAR)")
+    stored = [("x5", 2019, "A"), ("x3", 2019, None), ("x1", 2019, "A"), ("x4", 2019, "A"), ("x2", 2019, "A")]
+    stored += [("x5", 2020, None), ("x3", 2020, "A"), ("x1", 2020, "B"), ("x4", 2020, "A"), ("x2", 2020, "A")]
+    con.executemany("INSERT INTO o VALUES (?, ?, ?)", stored)
+    rules: list[dict[str, Any]] = [
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "kod"}},
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "kod", "value_set": ["A"]}},
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "id"}},
+    ]
+    ordered, _ = contracts._expectation_sql(con, "o", rules, 10, ["ar", "id"])
+    null, in_set, unique = (contracts._describe(r)[1] for r in ordered)
+    assert null == [3, 10]  # x3 of 2019 and x5 of 2020
+    assert in_set == [6]  # x1 of 2020
+    assert unique == list(range(1, 11))  # every id twice: all rows, in the row order
+    physical, _ = contracts._expectation_sql(con, "o", rules, 10)
+    assert [contracts._describe(r)[1] for r in physical][:2] == [[2, 6], [8]]  # as stored, without one
+    gx = contracts._validate_gx(con, "o", "o", rules[:1], ["ar", "id"])
+    assert gx[0].rows == [3, 10]  # great-expectations is given the frame in the row order too
+
+
 # kpp-patient-konsekvent as first written: one GROUP BY, what the two-step rule in the suite must equal
 PLAIN_RULE = (
     "SELECT patient_id, ar, count(DISTINCT kon) AS antal_kon, max(alder) - min(alder) AS aldersspann, "

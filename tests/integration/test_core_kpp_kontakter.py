@@ -46,6 +46,16 @@ def test_the_contract_holds_on_the_fixture(kpp: duckdb.DuckDBPyConnection) -> No
     assert result.rows == 12
 
 
+def test_a_broken_rule_names_rows_in_the_row_order_not_as_stored(kpp: duckdb.DuckDBPyConnection) -> None:
+    # the table is stored as delivered; by (ar, manad, vardkontakt_id) VK2020-0002 (March, the file's
+    # second record) is row 6: 0001, 0003 (January), 0004-0006 (February), then 0002
+    assert rows(kpp, f"SELECT rowid FROM {TABLE} WHERE vardkontakt_id = 'VK2020-0002'") == [(1,)]
+    kpp.execute(f"UPDATE {TABLE} SET alder = 130 WHERE vardkontakt_id IN ('VK2020-0002', 'VK2020-0012')")
+    result = contracts.validate(kpp, TABLE)
+    (alder,) = [f for f in result.failures if f.column == "alder"]
+    assert alder.rows == [6, 12]
+
+
 def test_the_region_is_configuration(con: duckdb.DuckDBPyConnection) -> None:
     load(con, "drg-vikter", "viktlista_2020.xlsx")
     load(con, "kpp-kontakter", "kontakter_2020_cp1252.csv", params={"lan": "24"})
