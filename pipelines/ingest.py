@@ -703,10 +703,7 @@ def accept_report(
             stage.mkdir(parents=True, exist_ok=True)
             staged = stage / f"{position}{''.join(path.suffixes[-1:])}"
             with tider.steg("kopiera"):
-                shutil.copyfile(path, staged)
-                data = staged.read_bytes()
-                digest = sha256_bytes(data)
-                size = len(data)
+                digest, size = _copy_hashed(path, staged)
             match = leveranser.current_match(log, source.name, digest)
             if match is not None:
                 unchanged.append((path.name, match))
@@ -714,10 +711,9 @@ def accept_report(
             with tider.steg("lasa"):
                 table: Parsed | None = None
                 if build_now and source.stager is not None:  # straight to a DuckDB file, if plain
-                    table = source.stager(data, path.name, staged, stage / f"{position}.duckdb")
+                    table = source.stager(path.name, staged, stage / f"{position}.duckdb")
                 if table is None:  # parse: RejectedInput naming row/column/rule
-                    table = _read(source, data, path.name, staged)
-            del data  # the checked table holds what the load needs; the bytes are the staged copy's
+                    table = _read(source, staged.read_bytes(), path.name, staged)
             months = leveranser.months_of(source.name, table)
             delivery = leveranser.Delivery(
                 id=leveranser.next_id(log),
@@ -754,6 +750,22 @@ def accept_report(
         _store(ws, source, candidates, log)
         touched = leveranser.changed_months(before, log, source.name)
         return IngestReport([f for f, _, _ in candidates] + reused, new, unchanged, change, touched)
+
+
+COPY_CHUNK = 16 << 20
+
+
+def _copy_hashed(source: Path, target: Path) -> tuple[str, int]:
+    """Copy ``source`` to ``target`` piece by piece; the SHA-256 and size of the bytes copied (the
+    bytes written to the copy: a file of any size is hashed in the memory of one piece)."""
+    digest = hashlib.sha256()
+    size = 0
+    with source.open("rb") as src, target.open("wb") as dst:
+        while chunk := src.read(COPY_CHUNK):
+            digest.update(chunk)
+            dst.write(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 @contextlib.contextmanager

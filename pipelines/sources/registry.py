@@ -38,9 +38,9 @@ class StagedRows:
         return self.rows
 
 
-# bytes, file name, the file on disk holding exactly those bytes, a new DuckDB file to write:
-# the staged rows, or None (then the reader reads the file and names what is wrong)
-Stager = Callable[[bytes, str, Path, Path], StagedRows | None]
+# file name as delivered, the file on disk (read there, never held whole in memory), a new DuckDB
+# file to write: the staged rows, or None (then the reader reads the file and names what is wrong)
+Stager = Callable[[str, Path, Path], StagedRows | None]
 
 
 @dataclass(frozen=True)

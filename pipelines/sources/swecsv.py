@@ -33,7 +33,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, Literal, NoReturn
@@ -275,9 +275,9 @@ ON_DISK: contextvars.ContextVar[Path | None] = contextvars.ContextVar("swecsv_on
 
 @dataclass(frozen=True)
 class _FastPlan:
-    """A file the fast path may read: its body (without a BOM), column names and record lines."""
+    """A file the fast path may read: its column names, record lines and whether it holds bytes of
+    whitespace other than the space."""
 
-    body: bytes
     names: list[str]
     lines: int
     exotic_space: bool
@@ -301,22 +301,44 @@ class _FastPlan:
         return f"SELECT {', '.join(chosen)} FROM {lines_sql}"
 
 
-def _fast_plan(data: bytes, columns: Sequence[Col], unique: Sequence[str]) -> _FastPlan | None:
-    """Whether ``data`` is plain enough for the fast path: UTF-8 (a BOM allowed), a header naming
-    exactly the expected columns, no quote characters, NUL bytes, blank lines or lone carriage
-    returns. Numbers and every other rule are checked in the query (:meth:`_FastPlan.query`)."""
-    if len(data) < FAST_PATH_MIN_BYTES or b'"' in data or b"\x00" in data:
-        return None
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if body.startswith((b"\n", b"\r")):
-        return None
-    if b"\r" in body and b"\r" in body.replace(b"\r\n", b""):
-        return None  # a lone carriage return: the precise path says where
-    first = body.split(b"\n", 1)[0].rstrip(b"\r")
-    try:
-        names = first.decode("utf-8").split(";")
-    except UnicodeDecodeError:
-        return None
+SCAN_CHUNK = 16 << 20  # a file is scanned in pieces this large: never held whole in memory
+
+
+def _fast_plan(chunks: Iterable[bytes], columns: Sequence[Col], unique: Sequence[str]) -> _FastPlan | None:
+    """Whether the file whose bytes are ``chunks`` (in order; the first one at least the header
+    line) is plain enough for the fast path: UTF-8 (a BOM allowed), a header naming exactly the
+    expected columns, no quote characters, NUL bytes, blank lines or lone carriage returns. Numbers
+    and every other rule are checked in the query (:meth:`_FastPlan.query`). One pass, piece by
+    piece: a file of any size is scanned in the memory of one piece."""
+    size = lines = returns = pairs = 0
+    names: list[str] | None = None
+    exotic_space = False
+    last = b""
+    for position, chunk in enumerate(chunks):
+        size += len(chunk)
+        if position == 0:
+            if chunk.startswith(b"\xef\xbb\xbf"):
+                chunk = chunk[3:]  # the BOM is not part of the body
+            if chunk.startswith((b"\n", b"\r")):
+                return None
+            end = chunk.find(b"\n")
+            if end < 0:
+                return None  # no header line in the first piece: the precise path
+            try:
+                names = chunk[:end].rstrip(b"\r").decode("utf-8").split(";")
+            except UnicodeDecodeError:
+                return None
+        if not chunk:
+            continue
+        if b'"' in chunk or b"\x00" in chunk:
+            return None
+        exotic_space = exotic_space or any(b in chunk for b in _EDGE_SPACE_BYTES)
+        lines += chunk.count(b"\n")
+        returns += chunk.count(b"\r")
+        pairs += chunk.count(b"\r\n") + (last == b"\r" and chunk.startswith(b"\n"))
+        last = chunk[-1:]
+    if names is None or size < FAST_PATH_MIN_BYTES or returns != pairs:
+        return None  # small, empty, or a lone carriage return: the precise path says where
     by_name = {c.name: c for c in columns}
     if len(set(names)) != len(names) or any(n not in by_name for n in names):
         return None  # unknown, duplicate, unnamed or padded column names: the precise path says which
@@ -324,10 +346,14 @@ def _fast_plan(data: bytes, columns: Sequence[Col], unique: Sequence[str]) -> _F
         return None
     if unique and any(k not in names for k in unique):
         return None
-    exotic_space = any(b in body for b in _EDGE_SPACE_BYTES)
     # lines: every record ends with \n except perhaps the last; a blank line would be one more line
-    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    return _FastPlan(body, names, lines, exotic_space)
+    return _FastPlan(names, lines + (0 if last == b"\n" else 1), exotic_space)
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(SCAN_CHUNK):
+            yield chunk
 
 
 def _fast_csv(
@@ -344,7 +370,7 @@ def _fast_csv(
     that breaks a rule stops it (``error()``), and the caller takes the precise path, which names
     the row, column and rule.
     """
-    plan = _fast_plan(data, columns, unique)
+    plan = _fast_plan([data], columns, unique)
     if plan is None:
         return None
     import tempfile
@@ -358,7 +384,7 @@ def _fast_csv(
         tempfile.NamedTemporaryFile(suffix=".csv") if on_disk is None else contextlib.nullcontext() as handle
     ):
         if handle is not None:
-            handle.write(plan.body)
+            handle.write(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
             handle.flush()
         path = str(on_disk) if handle is None else handle.name
         con = duckdb.connect()
@@ -398,7 +424,6 @@ STAGED_TABLE = "rader"
 
 
 def stage_csv(
-    data: bytes,
     path: Path,
     columns: Sequence[Col],
     into: Path,
@@ -406,14 +431,15 @@ def stage_csv(
     unique: Sequence[str] = (),
     checks: Sequence[str] = (),
 ) -> int | None:
-    """Read a plain, valid extract (``data``, the bytes of the file ``path``) straight into table
-    ``rader`` of a new DuckDB file ``into``, in the reader's shape (every column of ``columns`` in
-    order), without the Arrow table of :func:`read_csv` in between; returns its rows. None where
+    """Read a plain, valid extract (the file ``path``, scanned piece by piece, never held whole)
+    straight into table ``rader`` of a new DuckDB file ``into``, in the reader's shape (every column
+    of ``columns`` in order), without the Arrow table of :func:`read_csv` in between; returns its
+    rows. None where
     the fast path would not take the file or a rule is broken (``checks``: further SQL conditions on
     ``rader`` that no row may meet): then the reader's own path names file, row, column and rule.
     A record's line is its row id + 2 (a new table keeps the file's order)."""
-    plan = _fast_plan(data, columns, unique)
-    if plan is None or path.stat().st_size != len(data):
+    plan = _fast_plan(_file_chunks(path), columns, unique)
+    if plan is None:
         return None
     import duckdb
 

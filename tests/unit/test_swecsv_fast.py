@@ -168,7 +168,7 @@ def test_the_stager_writes_the_readers_table_to_a_duckdb_file(
     data = "\n".join(lines).encode()
     on_disk = tmp_path / "kpp.csv"
     on_disk.write_bytes(data)
-    staged = kpp.stage_kontakter(data, "kpp.csv", on_disk, tmp_path / "rader.duckdb")
+    staged = kpp.stage_kontakter("kpp.csv", on_disk, tmp_path / "rader.duckdb")
     assert staged is not None and staged.rows == len(lines) - 2
     precise = _precise(monkeypatch, data)
     assert _staged_table(staged).equals(precise)  # type: ignore[attr-defined]
@@ -202,7 +202,55 @@ def test_the_stager_leaves_a_broken_file_to_the_reader(
     data = b"\n".join(lines)
     on_disk = tmp_path / "kpp.csv"
     on_disk.write_bytes(data)
-    assert kpp.stage_kontakter(data, "kpp.csv", on_disk, tmp_path / "rader.duckdb") is None
+    assert kpp.stage_kontakter("kpp.csv", on_disk, tmp_path / "rader.duckdb") is None
     with pytest.raises(RejectedInput) as err:
         kpp.read_kontakter(data, "kpp.csv")
     assert rule in {v.rule for v in err.value.violations}
+
+
+HEAD = ";".join(c.name for c in kpp.KONTAKTER_COLUMNS).encode()  # the values do not matter here
+
+
+@pytest.mark.parametrize(
+    ("body", "plain", "lines"),
+    [
+        (HEAD + b"\r\nA;B;1\r\nC;D;2\r\n", True, 3),  # CRLF throughout: no lone carriage return
+        (HEAD + b"\nA;B;1\nC;D;2", True, 3),  # no line end after the last record
+        (b"\xef\xbb\xbf" + HEAD + b"\nA;B;1\n", True, 2),  # a BOM is not part of the body
+        (HEAD + b"\r\nA;B;1\rC;D;2\r\n", False, 0),  # a lone carriage return
+        (HEAD + b"\r\nA;B;1\r\r\n", False, 0),  # a carriage return before a CRLF
+        (HEAD + b'\nA;B;1\nC;D;"2"\n', False, 0),  # a quote in the last record
+        (HEAD + b"\nA;B;1\nC;D;\x002\n", False, 0),  # a NUL byte
+        (b"\n" + HEAD + b"\nA;B;1\n", False, 0),  # a blank first line
+        (HEAD + b";okand\nA;B;1;x\n", False, 0),  # a column the source does not have
+    ],
+)
+def test_the_file_is_judged_the_same_whatever_the_pieces_it_is_scanned_in(
+    body: bytes, plain: bool, lines: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stager scans a file piece by piece (never holding it whole): a CRLF, the BOM or a quote
+    split across two pieces is judged as in one piece, and the record lines are counted the same."""
+    monkeypatch.setattr(swecsv, "FAST_PATH_MIN_BYTES", 1)
+    header = len(body.split(b"\n", 1)[0]) + 1
+    for size in (len(body), header, header + 1, header + 2, header + 5):  # the first piece holds the header
+        pieces = [body[:size]] + [body[i : i + 3] for i in range(size, len(body), 3)]
+        plan = swecsv._fast_plan(pieces, kpp.KONTAKTER_COLUMNS, ())
+        assert (plan is not None) == plain, (body, size)
+        if plan is not None:
+            assert plan.lines == lines
+            assert plan.names == [c.name for c in kpp.KONTAKTER_COLUMNS]
+
+
+def test_a_large_file_is_scanned_in_pieces(
+    extract: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_disk = tmp_path / "kpp.csv"
+    on_disk.write_bytes(extract)
+    monkeypatch.setattr(swecsv, "SCAN_CHUNK", 4096)  # hundreds of pieces
+    pieces = list(swecsv._file_chunks(on_disk))
+    assert len(pieces) == -(-len(extract) // 4096) and max(map(len, pieces)) == 4096
+    whole = swecsv._fast_plan([extract], kpp.KONTAKTER_COLUMNS, ("vardkontakt_id",))
+    assert whole is not None and whole == swecsv._fast_plan(
+        pieces, kpp.KONTAKTER_COLUMNS, ("vardkontakt_id",)
+    )
+    assert whole.lines == extract.count(b"\n") + (0 if extract.endswith(b"\n") else 1)
