@@ -752,16 +752,13 @@ def accept_report(
         return IngestReport([f for f, _, _ in candidates] + reused, new, unchanged, change, touched)
 
 
-COPY_CHUNK = 16 << 20
-
-
 def _copy_hashed(source: Path, target: Path) -> tuple[str, int]:
     """Copy ``source`` to ``target`` piece by piece; the SHA-256 and size of the bytes copied (the
     bytes written to the copy: a file of any size is hashed in the memory of one piece)."""
     digest = hashlib.sha256()
     size = 0
-    with source.open("rb") as src, target.open("wb") as dst:
-        while chunk := src.read(COPY_CHUNK):
+    with target.open("wb") as dst:
+        for chunk in swecsv.file_pieces(source):
             digest.update(chunk)
             dst.write(chunk)
             size += len(chunk)

@@ -350,7 +350,8 @@ def _fast_plan(chunks: Iterable[bytes], columns: Sequence[Col], unique: Sequence
     return _FastPlan(names, lines + (0 if last == b"\n" else 1), exotic_space)
 
 
-def _file_chunks(path: Path) -> Iterator[bytes]:
+def file_pieces(path: Path) -> Iterator[bytes]:
+    """The bytes of the file ``path`` in pieces of :data:`SCAN_CHUNK` (the ingest's copy and hash too)."""
     with path.open("rb") as handle:
         while chunk := handle.read(SCAN_CHUNK):
             yield chunk
@@ -438,7 +439,7 @@ def stage_csv(
     the fast path would not take the file or a rule is broken (``checks``: further SQL conditions on
     ``rader`` that no row may meet): then the reader's own path names file, row, column and rule.
     A record's line is its row id + 2 (a new table keeps the file's order)."""
-    plan = _fast_plan(_file_chunks(path), columns, unique)
+    plan = _fast_plan(file_pieces(path), columns, unique)
     if plan is None:
         return None
     import duckdb

@@ -247,7 +247,7 @@ def test_a_large_file_is_scanned_in_pieces(
     on_disk = tmp_path / "kpp.csv"
     on_disk.write_bytes(extract)
     monkeypatch.setattr(swecsv, "SCAN_CHUNK", 4096)  # hundreds of pieces
-    pieces = list(swecsv._file_chunks(on_disk))
+    pieces = list(swecsv.file_pieces(on_disk))
     assert len(pieces) == -(-len(extract) // 4096) and max(map(len, pieces)) == 4096
     whole = swecsv._fast_plan([extract], kpp.KONTAKTER_COLUMNS, ("vardkontakt_id",))
     assert whole is not None and whole == swecsv._fast_plan(
