@@ -272,6 +272,12 @@ def load_raw(
                     "inlast": g.ingested_at.replace(tzinfo=None),
                 },
             )
+        if changed:
+            # Statistics of the rows just written (distinct counts): rows written in this
+            # transaction have none, and without them the core build's planner took a file's every
+            # row for the build side of a join it probes with a handful (issue 11: +0,55 GB at one
+            # year's 2 M contacts; ANALYZE takes 0,1 s).
+            con.execute(f'ANALYZE "{source.raw_table}"')
         rows = warehouse.table_rows(con, source.raw_table)
         if on_commit is not None:
             on_commit(rows)

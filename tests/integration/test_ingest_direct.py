@@ -126,7 +126,7 @@ def test_out_of_memory_in_the_load_is_a_message_and_changes_nothing(
     run_cli(home, "ingest", "drg-vikter", str(weights))
     run_cli(home, "materialize", "key:core_drg__vikter")  # after its registration (writer's turn)
     before = tree(home)
-    env = {**os.environ, "ANALYSPLAN_DUCKDB_MINNE": "40MB", "ANALYSPLAN_DUCKDB_TRADAR": "2"}
+    env = {**os.environ, "ANALYSPLAN_DUCKDB_MINNE": "20MB", "ANALYSPLAN_DUCKDB_TRADAR": "2"}
     old = os.environ.copy()
     os.environ.update(env)
     try:
