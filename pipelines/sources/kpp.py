@@ -128,15 +128,23 @@ def read_kontakter(data: bytes, file_name: str) -> pa.Table:
     return table
 
 
-def stage_kontakter(file_name: str, on_disk: Path, into: Path) -> StagedRows | None:
+def stage_kontakter(
+    file_name: str, on_disk: Path, into: Path, scan: swecsv.ByteScan | None = None
+) -> StagedRows | None:
     """:func:`read_kontakter`'s rows written to the DuckDB file ``into`` (a plain CSV only), with
-    the pseudonym rules of :func:`check_pseudonyms` as SQL; None sends the file to the reader."""
+    the pseudonym rules of :func:`check_pseudonyms` as SQL; None sends the file to the reader.
+    ``scan``: the file's bytes as the ingest's copy scanned them (:func:`swecsv.stage_csv`)."""
     if PurePath(file_name).suffix.lower() not in swecsv.CSV_SUFFIXES:
         return None
     personnummer = f"regexp_matches(patient_id, {swecsv.sql_literal(PERSONNUMMER_PATTERN)})"
     malformed = f"NOT regexp_full_match(patient_id, {swecsv.sql_literal(f'(?:{PSEUDONYM_PATTERN})')})"
     rows = swecsv.stage_csv(
-        on_disk, KONTAKTER_COLUMNS, into, unique=("vardkontakt_id",), checks=(personnummer, malformed)
+        on_disk,
+        KONTAKTER_COLUMNS,
+        into,
+        unique=("vardkontakt_id",),
+        checks=(personnummer, malformed),
+        scan=scan,
     )
     return None if rows is None else StagedRows(into, rows, "kalla_rad")
 

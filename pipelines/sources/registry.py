@@ -16,8 +16,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from pipelines.sources.swecsv import ByteScan
 
 Reader = Callable[[bytes, str], pa.Table]
 
@@ -39,8 +43,9 @@ class StagedRows:
 
 
 # file name as delivered, the file on disk (read there, never held whole in memory), a new DuckDB
-# file to write: the staged rows, or None (then the reader reads the file and names what is wrong)
-Stager = Callable[[str, Path, Path], StagedRows | None]
+# file to write, and the file's bytes as the ingest's copy scanned them (None: the stager scans):
+# the staged rows, or None (then the reader reads the file and names what is wrong)
+Stager = Callable[[str, Path, Path, "ByteScan | None"], StagedRows | None]
 
 
 @dataclass(frozen=True)

@@ -304,50 +304,75 @@ class _FastPlan:
 SCAN_CHUNK = 16 << 20  # a file is scanned in pieces this large: never held whole in memory
 
 
+class ByteScan:
+    """What one pass over a file's bytes, fed in order piece by piece (:meth:`feed`), says about
+    whether the fast path may read it (:meth:`plan`): a file of any size is scanned in the memory of
+    one piece. The ingest feeds it the pieces it hashes, so the file is read once for both."""
+
+    def __init__(self) -> None:
+        self.size = self.lines = self.returns = self.pairs = 0
+        self.names: list[str] | None = None
+        self.exotic_space = False
+        self.refused = False  # a quote, NUL, blank first line or undecodable header: the precise path
+        self.last = b""
+        self.first = True
+
+    def feed(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.refused:
+            return
+        if self.first:
+            self.first = False
+            if chunk.startswith(b"\xef\xbb\xbf"):
+                chunk = chunk[3:]  # the BOM is not part of the body
+            end = chunk.find(b"\n")
+            if chunk.startswith((b"\n", b"\r")) or end < 0:  # no header line in the first piece
+                self.refused = True
+                return
+            try:
+                self.names = chunk[:end].rstrip(b"\r").decode("utf-8").split(";")
+            except UnicodeDecodeError:
+                self.refused = True
+                return
+        if not chunk:
+            return
+        if b'"' in chunk or b"\x00" in chunk:
+            self.refused = True
+            return
+        self.exotic_space = self.exotic_space or any(b in chunk for b in _EDGE_SPACE_BYTES)
+        self.lines += chunk.count(b"\n")
+        if b"\r" in chunk:  # most files have none: not counted then (a third of the scan's time)
+            self.returns += chunk.count(b"\r")
+            self.pairs += chunk.count(b"\r\n")
+        self.pairs += self.last == b"\r" and chunk.startswith(b"\n")
+        self.last = chunk[-1:]
+
+    def plan(self, columns: Sequence[Col], unique: Sequence[str]) -> _FastPlan | None:
+        """:func:`_fast_plan` of the bytes fed so far."""
+        names = self.names
+        if self.refused or names is None or self.size < FAST_PATH_MIN_BYTES or self.returns != self.pairs:
+            return None  # small, empty, or a lone carriage return: the precise path says where
+        by_name = {c.name: c for c in columns}
+        if len(set(names)) != len(names) or any(n not in by_name for n in names):
+            return None  # unknown, duplicate, unnamed or padded column names: the precise path says which
+        if any(c.required and c.name not in names for c in columns):
+            return None
+        if unique and any(k not in names for k in unique):
+            return None
+        # lines: every record ends with \n except perhaps the last; a blank line would be one more
+        return _FastPlan(names, self.lines + (0 if self.last == b"\n" else 1), self.exotic_space)
+
+
 def _fast_plan(chunks: Iterable[bytes], columns: Sequence[Col], unique: Sequence[str]) -> _FastPlan | None:
     """Whether the file whose bytes are ``chunks`` (in order; the first one at least the header
     line) is plain enough for the fast path: UTF-8 (a BOM allowed), a header naming exactly the
     expected columns, no quote characters, NUL bytes, blank lines or lone carriage returns. Numbers
     and every other rule are checked in the query (:meth:`_FastPlan.query`). One pass, piece by
-    piece: a file of any size is scanned in the memory of one piece."""
-    size = lines = returns = pairs = 0
-    names: list[str] | None = None
-    exotic_space = False
-    last = b""
-    for position, chunk in enumerate(chunks):
-        size += len(chunk)
-        if position == 0:
-            if chunk.startswith(b"\xef\xbb\xbf"):
-                chunk = chunk[3:]  # the BOM is not part of the body
-            if chunk.startswith((b"\n", b"\r")):
-                return None
-            end = chunk.find(b"\n")
-            if end < 0:
-                return None  # no header line in the first piece: the precise path
-            try:
-                names = chunk[:end].rstrip(b"\r").decode("utf-8").split(";")
-            except UnicodeDecodeError:
-                return None
-        if not chunk:
-            continue
-        if b'"' in chunk or b"\x00" in chunk:
-            return None
-        exotic_space = exotic_space or any(b in chunk for b in _EDGE_SPACE_BYTES)
-        lines += chunk.count(b"\n")
-        returns += chunk.count(b"\r")
-        pairs += chunk.count(b"\r\n") + (last == b"\r" and chunk.startswith(b"\n"))
-        last = chunk[-1:]
-    if names is None or size < FAST_PATH_MIN_BYTES or returns != pairs:
-        return None  # small, empty, or a lone carriage return: the precise path says where
-    by_name = {c.name: c for c in columns}
-    if len(set(names)) != len(names) or any(n not in by_name for n in names):
-        return None  # unknown, duplicate, unnamed or padded column names: the precise path says which
-    if any(c.required and c.name not in names for c in columns):
-        return None
-    if unique and any(k not in names for k in unique):
-        return None
-    # lines: every record ends with \n except perhaps the last; a blank line would be one more line
-    return _FastPlan(names, lines + (0 if last == b"\n" else 1), exotic_space)
+    piece (:class:`ByteScan`)."""
+    scan = ByteScan()
+    for chunk in chunks:
+        scan.feed(chunk)
+    return scan.plan(columns, unique)
 
 
 def file_pieces(path: Path) -> Iterator[bytes]:
@@ -431,6 +456,7 @@ def stage_csv(
     *,
     unique: Sequence[str] = (),
     checks: Sequence[str] = (),
+    scan: ByteScan | None = None,
 ) -> int | None:
     """Read a plain, valid extract (the file ``path``, scanned piece by piece, never held whole)
     straight into table ``rader`` of a new DuckDB file ``into``, in the reader's shape (every column
@@ -438,8 +464,9 @@ def stage_csv(
     rows. None where
     the fast path would not take the file or a rule is broken (``checks``: further SQL conditions on
     ``rader`` that no row may meet): then the reader's own path names file, row, column and rule.
+    ``scan``: the file's bytes already scanned (by the ingest's copy and hash), not read again here.
     A record's line is its row id + 2 (a new table keeps the file's order)."""
-    plan = _fast_plan(file_pieces(path), columns, unique)
+    plan = _fast_plan(file_pieces(path), columns, unique) if scan is None else scan.plan(columns, unique)
     if plan is None:
         return None
     import duckdb

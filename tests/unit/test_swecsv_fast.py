@@ -254,3 +254,35 @@ def test_a_large_file_is_scanned_in_pieces(
         pieces, kpp.KONTAKTER_COLUMNS, ("vardkontakt_id",)
     )
     assert whole.lines == extract.count(b"\n") + (0 if extract.endswith(b"\n") else 1)
+
+
+def test_the_ingests_copy_hashes_and_scans_the_file_in_one_pass(
+    extract: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ingest` copies a delivered file, then reads the copy once: the hash (in a thread beside the
+    scan) and the stager's scan. Both must see every piece in order: the digest is the file's own
+    SHA-256 and the plan is the one the stager makes reading the file itself."""
+    import hashlib
+
+    from pipelines import ingest
+
+    crlf = extract.replace(b"\n", b"\r\n")  # a CRLF file: the carriage returns are counted
+    for name, data in (("kpp.csv", extract), ("kpp_crlf.csv", crlf)):
+        delivered = tmp_path / name
+        delivered.write_bytes(data)
+        monkeypatch.setattr(swecsv, "SCAN_CHUNK", 4099)  # hundreds of pieces, a CRLF split across two
+        scan = swecsv.ByteScan()
+        copy = tmp_path / f"kopia-{name}"
+        digest, size = ingest._copy_hashed(delivered, copy, scan)
+        assert (digest, size) == (hashlib.sha256(data).hexdigest(), len(data))
+        assert copy.read_bytes() == data
+        plan = scan.plan(kpp.KONTAKTER_COLUMNS, ("vardkontakt_id",))
+        assert plan is not None
+        assert plan == swecsv._fast_plan([data], kpp.KONTAKTER_COLUMNS, ("vardkontakt_id",))
+        assert plan.lines == data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        assert ingest._copy_hashed(delivered, copy) == (digest, size)  # without a scan: the same hash
+    lone = tmp_path / "lone.csv"
+    lone.write_bytes(extract.replace(b"\n", b"\r", 1))  # a lone carriage return in the header line
+    scan = swecsv.ByteScan()
+    ingest._copy_hashed(lone, tmp_path / "kopia-lone.csv", scan)
+    assert scan.plan(kpp.KONTAKTER_COLUMNS, ("vardkontakt_id",)) is None
