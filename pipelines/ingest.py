@@ -770,11 +770,6 @@ def _copy_hashed(source: Path, target: Path, scan: swecsv.ByteScan | None = None
     shutil.copyfile(source, target)
     digest = hashlib.sha256()
     size = 0
-    if scan is None:
-        for chunk in swecsv.file_pieces(target):
-            digest.update(chunk)
-            size += len(chunk)
-        return digest.hexdigest(), size
     # the hash of a piece (which releases the GIL) runs beside the scan of the same piece
     with ThreadPoolExecutor(max_workers=1) as hasher:
         hashed: Future[None] | None = None
@@ -782,7 +777,8 @@ def _copy_hashed(source: Path, target: Path, scan: swecsv.ByteScan | None = None
             if hashed is not None:
                 hashed.result()  # in order, and at most two pieces in memory
             hashed = hasher.submit(digest.update, chunk)
-            scan.feed(chunk)
+            if scan is not None:
+                scan.feed(chunk)
             size += len(chunk)
         if hashed is not None:
             hashed.result()
