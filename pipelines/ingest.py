@@ -40,7 +40,7 @@ from pipelines import (
 )
 from pipelines.errors import MissingInput, RejectedInput, Violation
 from pipelines.sources import swecsv
-from pipelines.sources.registry import Source, StagedRows, get_source
+from pipelines.sources.registry import Source, StageAborted, StagedRows, StageTarget, get_source
 from pipelines.workspace import Workspace, atomic_write
 
 
@@ -163,7 +163,10 @@ def load_raw(
             f"Inga filer är inlästa för {source.name}: kör `analysplan ingest {source.name} FIL` "
             "eller `analysplan demo`."
         )
-    full = (
+    # Rows a stager wrote into the table in this transaction (the caller stages only into a table
+    # at this code version, or one it created): present already, and the rest is not re-read.
+    preloaded = {h for h, t in (parsed or {}).items() if isinstance(t, StagedRows)}
+    full = not preloaded and (
         not warehouse.table_exists(con, source.raw_table)
         or build.recorded_code_version(con, source.raw_table) != source.code_version
     )
@@ -198,7 +201,7 @@ def load_raw(
             for h, (f, ms) in added.items()
             if ms is None or any(m in only for m in ms)
         }
-    changed = {k[0] for k in removed} | set(added)
+    changed = {k[0] for k in removed} | set(added) | preloaded
     if not nested:
         con.execute("BEGIN TRANSACTION")
     try:
@@ -225,15 +228,10 @@ def load_raw(
             table = (parsed or {}).get(add.sha256)
             if table is None:
                 table = _ACCEPTED.pop(add.sha256, None)
-            if table is None:
+            if table is None or isinstance(table, StagedRows):  # (staged: not in ``added``)
                 table = _read(source, add.path.read_bytes(), add.original_name)
-            if isinstance(table, StagedRows):  # from its DuckDB file, with each row's line
-                con.execute("ATTACH $p AS levererat (READ_ONLY)", {"p": str(table.path)})
-                line = f', rowid + 2 AS "{table.row_column}"' if table.row_column else ""
-                relation = f'(SELECT *{line} FROM levererat."{table.table}")'
-            else:
-                con.register("incoming_rows", table)
-                relation = "incoming_rows"
+            con.register("incoming_rows", table)
+            relation = "incoming_rows"
             where = f" WHERE list_contains($m, {period_sql})" if add_months is not None else ""
             bind = _provenance_params(add) | ({"m": sorted(add_months)} if add_months is not None else {})
             rows_sql = f"SELECT *, {_PROVENANCE_SQL} FROM {relation}{where}"
@@ -241,10 +239,7 @@ def load_raw(
                 con.execute(f'INSERT INTO "{source.raw_table}" BY NAME {rows_sql}', bind)
             else:
                 con.execute(f'CREATE TABLE "{source.raw_table}" AS {rows_sql}', bind)
-            if isinstance(table, StagedRows):
-                con.execute("DETACH levererat")
-            else:
-                con.unregister("incoming_rows")
+            con.unregister("incoming_rows")
         by_sha = {f.sha256: f for f in files}
         counts = dict(
             con.execute(
@@ -682,13 +677,39 @@ def accept_report(
     assets, load the raw table, build the core table and check its contract in one transaction on
     the warehouse itself, as the raw and core assets do (:func:`materialize_raw`,
     :func:`materialize_core`); the files are stored and the transaction committed only if the
-    contract holds, else it is rolled back and nothing has changed. One load instead of two.
-    ``IngestReport.built`` then says what was built; ``say`` gets a line as each step starts.
+    contract holds, else it is rolled back and nothing has changed. One load instead of two, and a
+    source's ``stager`` writes a plain file's rows straight into the raw table of that transaction
+    (none is written twice); a file it finds broken is read again by the reader, which names what
+    is wrong. ``IngestReport.built`` then says what was built; ``say`` gets a line as each step starts.
     """
     source = get_source(source_name)
     if params is None:  # what the SQL may bind, as the resource gives it
         params = parametrar.sql_params()
     _check_dependencies(ws, source)
+    if not build_now:
+        return _accept_report(ws, source, paths, params, None, say)
+    for stage in (True, False):  # a file the stager finds broken: all again, with the reader
+        try:
+            with _WarehouseTransaction(ws) as con:
+                return _accept_report(ws, source, paths, params, con, say, stage=stage)
+        except StageAborted:
+            if not stage:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _accept_report(
+    ws: Workspace,
+    source: Source,
+    paths: Sequence[Path],
+    params: Mapping[str, Any],
+    con: duckdb.DuckDBPyConnection | None,
+    say: Callable[[str], None],
+    *,
+    stage: bool = False,
+) -> IngestReport:
+    """:func:`accept_report`; ``con``: the warehouse transaction to build in (``build_now``), where
+    ``stage`` lets the source's stager write the rows."""
     before = deliveries(ws)
     log = list(before)
     existing = {f.sha256: f for f in stored_files(ws, source.name)}
@@ -697,20 +718,22 @@ def accept_report(
     reused: list[StoredFile] = []
     unchanged: list[tuple[str, leveranser.Delivery]] = []
     new: list[leveranser.Delivery] = []
+    staged_reused: dict[str, Parsed] = {}  # a file stored before whose rows the stager wrote again
+    stager = source.stager if stage and con is not None and _stages_into_raw(con, source) else None
     # Each file is first copied into a folder of this process in staging/ (removed at the end, or at
     # the next start if the process dies): the bytes checked are those of a copy nobody else writes,
     # the fast CSV reader reads that copy itself, and storing it is a rename, not a second write.
-    with _staging(ws) as stage:
+    with _staging(ws) as folder:
         for position, p in enumerate(paths):
             # files of one call are applied in the order given: a later file wins over an earlier one
             now = started + timedelta(microseconds=len(candidates))
             path = Path(p)
             if not path.is_file():
                 raise RejectedInput([Violation(str(path), "fil-saknas", "filen finns inte")])
-            stage.mkdir(parents=True, exist_ok=True)
-            staged = stage / f"{position}{''.join(path.suffixes[-1:])}"
+            folder.mkdir(parents=True, exist_ok=True)
+            staged = folder / f"{position}{''.join(path.suffixes[-1:])}"
             # a file the stager may read is scanned for it as it is hashed: one pass over the bytes
-            stages = build_now and source.stager is not None and staged.suffix.lower() in swecsv.CSV_SUFFIXES
+            stages = stager is not None and staged.suffix.lower() in swecsv.CSV_SUFFIXES
             scan = swecsv.ByteScan() if stages else None
             with tider.steg("kopiera"):
                 digest, size = _copy_hashed(path, staged, scan)
@@ -718,10 +741,12 @@ def accept_report(
             if match is not None:
                 unchanged.append((path.name, match))
                 continue
+            target = ws.incoming_dir(source.name) / f"{digest}{''.join(path.suffixes[-1:]) or '.dat'}"
+            stored = StoredFile(source.name, digest, target, path.name, now, size)
             with tider.steg("lasa"):
                 table: Parsed | None = None
-                if build_now and source.stager is not None:  # straight to a DuckDB file, if plain
-                    table = source.stager(path.name, staged, stage / f"{position}.duckdb", scan)
+                if stager is not None and con is not None:  # straight into the raw table, if plain
+                    table = stager(path.name, staged, _stage_target(con, source, stored), scan)
                 if table is None:  # parse: RejectedInput naming row/column/rule
                     table = _read(source, staged.read_bytes(), path.name, staged)
             months = leveranser.months_of(source.name, table)
@@ -739,19 +764,31 @@ def accept_report(
                 raise RejectedInput([Violation(path.name, "leverans-period", problem)])
             log.append(delivery)
             new.append(delivery)
-            target = ws.incoming_dir(source.name) / f"{digest}{''.join(path.suffixes[-1:]) or '.dat'}"
-            stored = StoredFile(source.name, digest, target, path.name, now, size)
             if digest in existing:  # a replaced or withdrawn file sent again: current again
                 reused.append(replace(stored, path=existing[digest].path))
+                if isinstance(table, StagedRows):  # its rows are loaded: the raw step keeps them
+                    staged_reused[digest] = table
             elif not any(c.sha256 == digest for c, _, _ in candidates):
                 candidates.append((stored, staged, table))
             del table  # held by the candidates only: the build can let it go
         change = leveranser.describe(before, log, source.name)
         if not new:
             return IngestReport([], [], unchanged, change)
-        if build_now:
+        if con is not None:
             return _accept_and_build(
-                ws, source, candidates, reused, unchanged, new, change, before, log, params, say
+                ws,
+                con,
+                source,
+                candidates,
+                reused,
+                unchanged,
+                new,
+                change,
+                before,
+                log,
+                params,
+                say,
+                staged_reused,
             )
 
         result = dry_run(ws, source, candidates, params, log=log)
@@ -760,6 +797,27 @@ def accept_report(
         _store(ws, source, candidates, log)
         touched = leveranser.changed_months(before, log, source.name)
         return IngestReport([f for f, _, _ in candidates] + reused, new, unchanged, change, touched)
+
+
+def _stages_into_raw(con: duckdb.DuckDBPyConnection, source: Source) -> bool:
+    """Whether a stager may write rows into the raw table: it is there at the readers' code version,
+    or not there at all (the first file creates it); a changed reader re-reads every file instead."""
+    if source.stager is None:
+        return False
+    if not warehouse.table_exists(con, source.raw_table):
+        return True
+    return build.recorded_code_version(con, source.raw_table) == source.code_version
+
+
+_ROWS_OF_FILE = "kalla_sha256 = $kalla_sha256 AND kalla_inlast = $kalla_inlast"
+
+
+def _stage_target(con: duckdb.DuckDBPyConnection, source: Source, f: StoredFile) -> StageTarget:
+    """Where the stager writes the rows of ``f``: the raw table, with the file's provenance."""
+    create = not warehouse.table_exists(con, source.raw_table)
+    if create:  # as load_raw's full build: no file is on record for a table that is not there
+        con.execute("DELETE FROM meta_filer WHERE kalla = $k", {"k": source.name})
+    return StageTarget(con, source.raw_table, create, _PROVENANCE_SQL, _ROWS_OF_FILE, _provenance_params(f))
 
 
 def _copy_hashed(source: Path, target: Path, scan: swecsv.ByteScan | None = None) -> tuple[str, int]:
@@ -797,6 +855,7 @@ def _staging(ws: Workspace) -> Iterator[Path]:
 
 def _accept_and_build(
     ws: Workspace,
+    con: duckdb.DuckDBPyConnection,
     source: Source,
     candidates: Sequence[tuple[StoredFile, Path, Parsed]],
     reused: Sequence[StoredFile],
@@ -807,27 +866,25 @@ def _accept_and_build(
     log: Sequence[leveranser.Delivery],
     params: Mapping[str, Any],
     say: Callable[[str], None],
+    staged_reused: Mapping[str, Parsed],
 ) -> IngestReport:
-    """:func:`accept_report` with ``build_now``: check, load and build in one warehouse transaction."""
-    parsed = {f.sha256: table for f, _, table in candidates}
+    """:func:`accept_report` with ``build_now``: check, load and build in the transaction of ``con``."""
+    parsed = {f.sha256: table for f, _, table in candidates} | dict(staged_reused)
     # the parsed tables live in ``parsed`` alone from here, so the load can free them (memory)
     checked = [(f, staged) for f, staged, _ in candidates]
     if isinstance(candidates, list):
         candidates.clear()
     files = current_files(ws, source.name, log)  # the candidates' rows come from ``parsed``
-    committed = _Committed(ws)
-    try:
-        built = _build_in_transaction(ws, source, checked, new, log, params, say, parsed, files)
-    except BaseException:
-        committed.restore()
-        raise
+    built = _build_in_transaction(con, ws, source, checked, new, log, params, say, parsed, files)
     touched = leveranser.changed_months(before, log, source.name)
     stored = [f for f, _ in checked] + list(reused)
     return IngestReport(stored, new, unchanged, change, touched, built=built)
 
 
-class _Committed:
-    """The warehouse file as last committed, to put back byte for byte after a rolled-back load.
+class _WarehouseTransaction:
+    """``build_now``: a connection to the warehouse with its transaction open (``with``), in which
+    the files are staged, loaded and built, and which the build commits. Leaving it any other way
+    rolls back and puts the warehouse file back as it was last committed, byte for byte.
 
     DuckDB's rollback leaves the data as it was, but a large load may already have written (now
     unused) blocks into the file. A rejected delivery must leave the workspace exactly as it was, so
@@ -835,12 +892,35 @@ class _Committed:
     it is not of this content), with its modification time, or removed if there was none."""
 
     def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.target = ws.warehouse
+        self._connection: contextlib.AbstractContextManager[duckdb.DuckDBPyConnection] | None = None
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
         from pipelines import las
 
-        self.target = ws.warehouse
         self.existed = self.target.exists()
-        self.copy = las.snapshot(ws) if self.existed else None
+        self.copy = las.snapshot(self.ws) if self.existed else None
         self.stat = self.target.stat() if self.existed else None
+        self._connection = warehouse.connect(self.target)
+        con = self._connection.__enter__()
+        try:
+            con.execute("BEGIN TRANSACTION")
+        except BaseException:
+            self._connection.__exit__(None, None, None)
+            raise
+        self.con = con
+        return con
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
+        assert self._connection is not None
+        try:
+            with contextlib.suppress(duckdb.Error):  # nothing to roll back after the build's COMMIT
+                self.con.execute("ROLLBACK")
+        finally:
+            self._connection.__exit__(None, None, None)
+        if kind is not None:
+            self.restore()
 
     def restore(self) -> None:
         wal = self.target.with_name(self.target.name + ".wal")
@@ -862,6 +942,7 @@ class _Committed:
 
 
 def _build_in_transaction(
+    con: duckdb.DuckDBPyConnection,
     ws: Workspace,
     source: Source,
     checked: Sequence[tuple[StoredFile, Path]],
@@ -875,32 +956,25 @@ def _build_in_transaction(
     """Raw, core, contract, storing the files and the commit; the raw and core steps' results."""
     from pipelines import schema
 
-    with warehouse.connect(ws.warehouse) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            say(f"[1/2] bygger {source.raw_table} …")
-            with tider.steg("raw"):
-                raw = materialize_raw(con, ws, source, files=files, parsed=parsed, nested=True)
-            parsed.clear()  # in the raw table now: the Arrow copies can go before the core build
-            say(f"[2/2] bygger {source.core_table} …")
-            core = materialize_core(con, source, params, nested=True)
-            if core.contract is not None and not core.contract.success:
-                raise ContractBroken(core.contract, [d.original_name for d in new])
-            raw = replace(raw, code_version=source.code_version)
-            core = replace(
-                core,
-                code_version=f"{warehouse.code_version(source.core_table)}-"
-                f"{contracts.suite_hash(source.core_table)[:8]}",
-                columns=tuple(schema.materialised_columns(con, source.core_table).items()),
-            )
-            with tider.steg("lagra"):
-                _store(ws, source, [(f, st, None) for f, st in checked], log)  # then the tables commit
-            with tider.steg("commit"):
-                con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):  # a failed COMMIT has ended the transaction
-                con.execute("ROLLBACK")
-            raise
+    say(f"[1/2] bygger {source.raw_table} …")
+    with tider.steg("raw"):
+        raw = materialize_raw(con, ws, source, files=files, parsed=parsed, nested=True)
+    parsed.clear()  # in the raw table now: the Arrow copies can go before the core build
+    say(f"[2/2] bygger {source.core_table} …")
+    core = materialize_core(con, source, params, nested=True)
+    if core.contract is not None and not core.contract.success:
+        raise ContractBroken(core.contract, [d.original_name for d in new])
+    raw = replace(raw, code_version=source.code_version)
+    core = replace(
+        core,
+        code_version=f"{warehouse.code_version(source.core_table)}-"
+        f"{contracts.suite_hash(source.core_table)[:8]}",
+        columns=tuple(schema.materialised_columns(con, source.core_table).items()),
+    )
+    with tider.steg("lagra"):
+        _store(ws, source, [(f, st, None) for f, st in checked], log)  # then the tables commit
+    with tider.steg("commit"):
+        con.execute("COMMIT")
     return raw, core
 
 

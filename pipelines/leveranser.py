@@ -140,16 +140,17 @@ def months_of(source: str, table: pa.Table | StagedRows) -> dict[str, int]:
     """Rows per month of a parsed file (monthly sources), else ``{"": rows}``."""
     if not is_monthly(source):
         return {"": table.num_rows}
+    cols = ", ".join(PERIOD_COLUMNS[source])
+    if isinstance(table, StagedRows):  # already in the raw table of the open transaction
+        t = table.target
+        grouped = f'SELECT {cols}, count(*) AS n FROM "{t.table}" WHERE {t.rows_of} GROUP BY ALL'
+        query = f"SELECT {PERIOD_SQL[source]} AS m, sum(n) FROM ({grouped}) GROUP BY m ORDER BY m"
+        rows = t.con.execute(query, t.bind(query)).fetchall()
+        return {str(m): int(n) for m, n in rows}
     con = duckdb.connect(":memory:")
     try:
-        if isinstance(table, pa.Table):
-            con.register("t", table)
-            relation = "t"
-        else:
-            con.execute("ATTACH $p AS levererat (READ_ONLY)", {"p": str(table.path)})
-            relation = f'levererat."{table.table}"'
-        cols = ", ".join(PERIOD_COLUMNS[source])
-        grouped = f"SELECT {cols}, count(*) AS n FROM {relation} GROUP BY ALL"  # a row per distinct value
+        con.register("t", table)
+        grouped = f"SELECT {cols}, count(*) AS n FROM t GROUP BY ALL"  # a row per distinct value
         rows = con.sql(
             f"SELECT {PERIOD_SQL[source]} AS m, sum(n) FROM ({grouped}) GROUP BY m ORDER BY m"
         ).fetchall()

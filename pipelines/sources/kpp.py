@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from pipelines import reference
 from pipelines.sources import drg, pxweb, swecsv
-from pipelines.sources.registry import Source, StagedRows
+from pipelines.sources.registry import Source, StagedRows, StageTarget
 from pipelines.sources.swecsv import Col
 
 VARDTYPER = frozenset({"somatisk", "psykiatrisk", "primarvard"})
@@ -129,11 +129,12 @@ def read_kontakter(data: bytes, file_name: str) -> pa.Table:
 
 
 def stage_kontakter(
-    file_name: str, on_disk: Path, into: Path, scan: swecsv.ByteScan | None = None
+    file_name: str, on_disk: Path, target: StageTarget, scan: swecsv.ByteScan | None = None
 ) -> StagedRows | None:
-    """:func:`read_kontakter`'s rows written to the DuckDB file ``into`` (a plain CSV only), with
-    the pseudonym rules of :func:`check_pseudonyms` as SQL; None sends the file to the reader.
-    ``scan``: the file's bytes as the ingest's copy scanned them (:func:`swecsv.stage_csv`)."""
+    """:func:`read_kontakter`'s rows written straight into the raw table of ``target`` (a plain CSV
+    only), with the pseudonym rules of :func:`check_pseudonyms` as SQL; None sends the file to the
+    reader, :class:`StageAborted` too once rows are written (:func:`swecsv.stage_csv`). ``scan``:
+    the file's bytes as the ingest's copy scanned them."""
     if PurePath(file_name).suffix.lower() not in swecsv.CSV_SUFFIXES:
         return None
     personnummer = f"regexp_matches(patient_id, {swecsv.sql_literal(PERSONNUMMER_PATTERN)})"
@@ -141,12 +142,13 @@ def stage_kontakter(
     rows = swecsv.stage_csv(
         on_disk,
         KONTAKTER_COLUMNS,
-        into,
+        target,
+        row_column="kalla_rad",
         unique=("vardkontakt_id",),
         checks=(personnummer, malformed),
         scan=scan,
     )
-    return None if rows is None else StagedRows(into, rows, "kalla_rad")
+    return None if rows is None else StagedRows(target, rows, "kalla_rad")
 
 
 def read_riket(data: bytes, file_name: str) -> pa.Table:

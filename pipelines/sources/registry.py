@@ -11,41 +11,69 @@ import hashlib
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 if TYPE_CHECKING:
+    import duckdb
+
     from pipelines.sources.swecsv import ByteScan
 
 Reader = Callable[[bytes, str], pa.Table]
 
 
 @dataclass(frozen=True)
-class StagedRows:
-    """A delivered file's checked rows, read straight into table ``table`` of the DuckDB file
-    ``path`` (a source's :data:`Stager`): what the reader's Arrow table would hold, without it.
-    ``row_column``: the reader's line column, not stored: a row's line is its row id + 2."""
+class StageTarget:
+    """Where a source's :data:`Stager` writes a delivered file's checked rows: straight into the raw
+    table ``table`` in the open transaction of the warehouse connection ``con`` (created there when
+    ``create``), each row with the constant columns of ``extra`` (SQL, e.g. the file's provenance)
+    and bound ``params``; ``rows_of`` (SQL) selects this file's rows in the table."""
 
-    path: Path
+    con: duckdb.DuckDBPyConnection
+    table: str
+    create: bool
+    extra: str
+    rows_of: str
+    params: Mapping[str, Any]
+
+    def bind(self, sql: str, **more: Any) -> dict[str, Any]:
+        """The parameters that ``sql`` names (``$name``) from ``params`` and ``more``."""
+        given = {**self.params, **more}
+        return {k: given[k] for k in sorted(set(re.findall(r"\$(\w+)", sql)))}
+
+
+@dataclass(frozen=True)
+class StagedRows:
+    """A delivered file's checked rows, already in the raw table of a :class:`StageTarget` (what the
+    reader's Arrow table would hold, with each row's line in ``row_column``), without an Arrow or
+    any other copy in between."""
+
+    target: StageTarget
     rows: int
     row_column: str | None
-    table: str = "rader"
 
     @property
     def num_rows(self) -> int:
         return self.rows
 
 
-# file name as delivered, the file on disk (read there, never held whole in memory), a new DuckDB
-# file to write, and the file's bytes as the ingest's copy scanned them (None: the stager scans):
-# the staged rows, or None (then the reader reads the file and names what is wrong)
-Stager = Callable[[str, Path, Path, "ByteScan | None"], StagedRows | None]
+class StageAborted(Exception):
+    """The stager wrote rows and then found the file broken (or DuckDB refused a value): the
+    warehouse transaction holds them, or is aborted, so the caller rolls back and lets the reader
+    read the file (it names file, row, column and rule)."""
+
+
+# file name as delivered, the file on disk (read there, never held whole in memory), where its rows
+# go, and the file's bytes as the ingest's copy scanned them (None: the stager scans): the staged
+# rows, or None before anything was written (then the reader reads the file); StageAborted after
+Stager = Callable[[str, Path, StageTarget, "ByteScan | None"], StagedRows | None]
 
 
 @dataclass(frozen=True)
@@ -59,8 +87,8 @@ class Source:
     depends_on: tuple[str, ...] = ()  # other tables its core SQL or contract reads (e.g. core_drg__vikter)
     order: int = 100  # ingest order in the demo: reference sources first
     extensions: tuple[str, ...] = field(default=(".json",))  # accepted file name endings
-    # a reader for large files that writes the checked rows to a DuckDB file instead (ingest with
-    # a build in the same transaction: the rows go from there into the raw table, no Arrow copy)
+    # a reader for large files that writes the checked rows straight into the raw table instead
+    # (ingest with a build in the same transaction: no Arrow copy, no second write)
     stager: Stager | None = None
 
     @property

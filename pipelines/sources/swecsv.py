@@ -44,6 +44,7 @@ import pyarrow as pa
 
 from pipelines.errors import RejectedInput, Violation
 from pipelines.sources.pxweb import ViolationLog
+from pipelines.sources.registry import StageAborted, StageTarget
 
 Kind = Literal["text", "int", "decimal"]
 
@@ -446,51 +447,65 @@ def _repeats(unique: Sequence[str]) -> str:
     return f"count(*) - count(DISTINCT ({keys}))"
 
 
-STAGED_TABLE = "rader"
-
-
 def stage_csv(
     path: Path,
     columns: Sequence[Col],
-    into: Path,
+    target: StageTarget,
     *,
+    row_column: str,
     unique: Sequence[str] = (),
     checks: Sequence[str] = (),
     scan: ByteScan | None = None,
 ) -> int | None:
     """Read a plain, valid extract (the file ``path``, scanned piece by piece, never held whole)
-    straight into table ``rader`` of a new DuckDB file ``into``, in the reader's shape (every column
-    of ``columns`` in order), without the Arrow table of :func:`read_csv` in between; returns its
-    rows. None where
-    the fast path would not take the file or a rule is broken (``checks``: further SQL conditions on
-    ``rader`` that no row may meet): then the reader's own path names file, row, column and rule.
-    ``scan``: the file's bytes already scanned (by the ingest's copy and hash), not read again here.
-    A record's line is its row id + 2 (a new table keeps the file's order)."""
+    straight into the raw table of ``target`` (in its open transaction), in the reader's shape
+    (every column of ``columns`` in order, then ``row_column``, then ``target.extra``), without the
+    Arrow table of :func:`read_csv` in between; returns its rows. ``checks``: further SQL conditions
+    that no row may meet. ``scan``: the file's bytes already scanned (by the ingest's copy and hash).
+
+    None, with nothing written, where the fast path would not take the file (quotes, blank lines,
+    other bytes; :class:`ByteScan`): the reader reads it. :class:`StageAborted` once rows are
+    written and a rule is broken or DuckDB refuses a line: the caller rolls the transaction back and
+    the reader names file, row, column and rule. DuckDB running out of memory is raised as it is.
+
+    A record's line: the rows of one insert keep the file's order (``preserve_insertion_order``),
+    and rows appended in a transaction get consecutive row ids, so a row's line is its row id minus
+    the first one's, plus 2 (the header is line 1). Both are checked on every file: the ids must be
+    exactly as many consecutive numbers as the file has records, and the setting must be on."""
     plan = _fast_plan(file_pieces(path), columns, unique) if scan is None else scan.plan(columns, unique)
     if plan is None:
         return None
     import duckdb
 
-    into.unlink(missing_ok=True)
-    con = duckdb.connect(str(into))
+    con = target.con
+    ordered = con.sql("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    if not ordered:
+        return None  # the line numbers below rely on it
+    rows_sql = (
+        f'SELECT *, CAST(NULL AS BIGINT) AS "{row_column}", {target.extra} '
+        f"FROM ({plan.query(columns, ordered=True)})"
+    )
+    mine = f'FROM "{target.table}" WHERE {target.rows_of}'
+
     try:
-        con.execute("SET threads = 2")
-        try:
-            con.execute(
-                f"CREATE TABLE {STAGED_TABLE} AS {plan.query(columns, ordered=True)}", {"path": str(path)}
-            )
-        except duckdb.Error:
-            return None
-        rows = int(con.sql(f"SELECT count(*) FROM {STAGED_TABLE}").fetchall()[0][0])
-        if rows == 0 or rows != plan.lines - 1:
-            return None
+        load = "CREATE TABLE {} AS {}" if target.create else "INSERT INTO {} BY NAME {}"
+        con.execute(load.format(f'"{target.table}"', rows_sql), target.bind(rows_sql, path=str(path)))
+        numbers = f"SELECT min(rowid), max(rowid), count(*) {mine}"
+        first, last, rows = con.execute(numbers, target.bind(numbers)).fetchall()[0]
+        if rows == 0 or rows != plan.lines - 1 or last - first + 1 != rows:
+            raise StageAborted(f"{path.name}: {rows} rader, {plan.lines - 1} poster")
+        number = f'UPDATE "{target.table}" SET "{row_column}" = rowid - $forsta + 2 WHERE {target.rows_of}'
+        con.execute(number, target.bind(number, forsta=first))
         tests = [_repeats(unique)] if unique else []  # on the typed values, as the reader
         tests += [f"count(*) FILTER (WHERE {c})" for c in checks]
-        if tests and any(con.sql(f"SELECT {', '.join(tests)} FROM {STAGED_TABLE}").fetchall()[0]):
-            return None
-    finally:
-        con.close()
-    return rows
+        test = f"SELECT {', '.join(tests)} {mine}"
+        if tests and any(con.execute(test, target.bind(test)).fetchall()[0]):
+            raise StageAborted(f"{path.name}: en regel bryts")
+    except duckdb.OutOfMemoryException:
+        raise
+    except duckdb.Error as err:  # a broken rule (error()) or a line DuckDB refuses
+        raise StageAborted(f"{path.name}: {type(err).__name__}: {err}") from None
+    return int(rows)
 
 
 def _excludes_whitespace(pattern: str) -> bool:
