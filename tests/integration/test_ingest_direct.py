@@ -139,3 +139,60 @@ def test_out_of_memory_in_the_load_is_a_message_and_changes_nothing(
     assert "avbröts i lagret" in message and "Höj ANALYSPLAN_DUCKDB_MINNE" in message
     assert "Traceback" not in message
     assert tree(home) == before
+
+
+def test_a_large_file_that_breaks_a_readers_rule_is_named_and_changes_nothing(
+    tmp_path: Path, extract: tuple[Path, Path, pl.DataFrame]
+) -> None:
+    """The stager writes a plain file's rows into the raw table of the build's transaction and finds
+    a personnummer there: the transaction is rolled back, the reader reads the file again and names
+    file, line, column and rule, and the workspace is byte for byte as before."""
+    csv, weights, frame = extract
+    home = tmp_path / "home"
+    run_cli(home, "ingest", "drg-vikter", str(weights))
+    run_cli(home, "materialize", "key:core_drg__vikter")  # after its registration (writer's turn)
+    row = frame.height - 7  # near the end: after DuckDB has written row groups into the file
+    broken = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == row)
+        .then(pl.lit("P19121212-1212"))
+        .otherwise("patient_id")
+        .alias("patient_id")
+    )
+    bad = tmp_path / csv.name
+    bad.write_text(demo.swedish_csv(broken, float_precision=2), encoding="utf-8")
+    before = tree(home)
+    proc = run_cli(home, "ingest", "kpp-kontakter", str(bad), check=False)
+    message = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode == 2, message
+    assert f"{bad.name}, rad {row + 2}, kolumn patient_id" in message and "kpp-personnummer" in message
+    assert "19121212" not in message and "Traceback" not in message
+    assert tree(home) == before
+
+
+def test_a_large_file_the_fast_path_refuses_is_read_by_the_reader(
+    tmp_path: Path, extract: tuple[Path, Path, pl.DataFrame]
+) -> None:
+    """A free-text value with a space at its edge: DuckDB's pass refuses it after writing rows, the
+    transaction starts over with the reader (which strips the space, as for any file), and the
+    delivery is built from the reader's rows, each with its line."""
+    csv, weights, frame = extract
+    home = tmp_path / "home"
+    run_cli(home, "ingest", "drg-vikter", str(weights))
+    run_cli(home, "materialize", "key:core_drg__vikter")
+    row = frame.height - 3
+    spaced = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == row)
+        .then(pl.col("klinik") + " ")
+        .otherwise("klinik")
+        .alias("klinik")
+    )
+    odd = tmp_path / csv.name
+    odd.write_text(demo.swedish_csv(spaced, float_precision=2), encoding="utf-8")
+    proc = run_cli(home, "ingest", "kpp-kontakter", str(odd))
+    assert "[2/2] bygger core_kpp__kontakter" in " ".join((proc.stdout + proc.stderr).split())
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        got = con.execute(
+            "SELECT count(*), max(kalla_rad), max(klinik) FILTER (WHERE kalla_rad = $r) FROM core_kpp__kontakter",
+            {"r": row + 2},
+        ).fetchall()
+    assert got == [(frame.height, frame.height + 1, frame["klinik"][row])]

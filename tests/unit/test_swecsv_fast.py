@@ -4,13 +4,17 @@ that breaks a rule still gets the precise path's violation (file, row, column, r
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from pipelines import ingest
 from pipelines.demo import kpp as demo
 from pipelines.errors import RejectedInput
 from pipelines.sources import kpp, swecsv
+from pipelines.sources.registry import StageAborted, StageTarget
 
 
 @pytest.fixture(scope="module")
@@ -143,18 +147,24 @@ def test_which_patterns_keep_whitespace_off_a_value(pattern: str, excludes: bool
     assert swecsv._excludes_whitespace(pattern) is excludes
 
 
-def _staged_table(staged: kpp.StagedRows) -> object:
-    import duckdb
-
-    with duckdb.connect(str(staged.path), read_only=True) as con:
-        return con.sql(f'SELECT *, rowid + 2 AS "{staged.row_column}" FROM {staged.table}').to_arrow_table()
+def _target(con: object, create: bool, name: str = "kpp.csv") -> StageTarget:
+    params = {"kalla_fil": name, "kalla_sha256": name, "kalla_inlast": datetime(2026, 12, 3, 10, 0)}
+    return StageTarget(con, "raw", create, ingest._PROVENANCE_SQL, ingest._ROWS_OF_FILE, params)  # type: ignore[arg-type]
 
 
-def test_the_stager_writes_the_readers_table_to_a_duckdb_file(
+def _staged_table(con: duckdb.DuckDBPyConnection, name: str = "kpp.csv") -> object:
+    query = (
+        "SELECT * EXCLUDE (kalla_fil, kalla_sha256, kalla_inlast) FROM raw WHERE kalla_fil = $f "
+        "ORDER BY kalla_rad"
+    )
+    return con.sql(query, params={"f": name}).to_arrow_table()
+
+
+def test_the_stager_writes_the_readers_table_into_the_raw_table(
     extract: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What `ingest` loads into the raw table from the stager's file (rows, types, each row's line)
-    is the precise reader's table, column for column."""
+    """What `ingest` stages into the raw table (rows, types, each row's line) is the precise
+    reader's table, column for column, with the file's provenance on every row."""
     # the file's columns in another order: the staged table has the reader's order
     header = extract.split(b"\n", 1)[0].decode().split(";")
     a, b = header.index("klinik"), header.index("kostnad")
@@ -168,10 +178,57 @@ def test_the_stager_writes_the_readers_table_to_a_duckdb_file(
     data = "\n".join(lines).encode()
     on_disk = tmp_path / "kpp.csv"
     on_disk.write_bytes(data)
-    staged = kpp.stage_kontakter("kpp.csv", on_disk, tmp_path / "rader.duckdb")
-    assert staged is not None and staged.rows == len(lines) - 2
-    precise = _precise(monkeypatch, data)
-    assert _staged_table(staged).equals(precise)  # type: ignore[attr-defined]
+    with duckdb.connect(str(tmp_path / "lager.duckdb")) as con:
+        con.execute("BEGIN TRANSACTION")
+        staged = kpp.stage_kontakter("kpp.csv", on_disk, _target(con, create=True), None)
+        assert staged is not None and staged.rows == len(lines) - 2
+        precise = _precise(monkeypatch, data)
+        assert _staged_table(con).equals(precise)  # type: ignore[attr-defined]
+        provenance = con.sql("SELECT DISTINCT kalla_fil, kalla_sha256, kalla_inlast FROM raw").fetchall()
+        assert provenance == [("kpp.csv", "kpp.csv", datetime(2026, 12, 3, 10, 0))]
+
+
+def _many_lines(extract: bytes, copies: int, prefix: str) -> bytes:
+    """``copies`` times the extract's records under new ids ``prefix`` + a running number: a file of
+    many of DuckDB's row groups, read by both threads (their order must still be the file's)."""
+    head, *body = [line for line in extract.split(b"\n") if line]
+    out = [head]
+    number = 0
+    for _ in range(copies):
+        for line in body:
+            number += 1
+            out.append(f"{prefix}{number:09d}".encode() + line[line.index(b";") :])
+    return b"\n".join(out) + b"\n"
+
+
+def test_each_staged_row_has_its_line_in_a_large_file_and_after_other_rows(
+    extract: bytes, tmp_path: Path
+) -> None:
+    """A row's line comes from its row id (rows appended in a transaction are numbered in order):
+    right for a file of many row groups, and for a second file staged after it into the same table
+    of the same transaction, whose ids continue the first file's. The id says the line: VKA<n> is on
+    line n + 1."""
+    first = tmp_path / "a.csv"
+    second = tmp_path / "b.csv"
+    first.write_bytes(_many_lines(extract, 25, "VKA"))  # ≈ 500 000 records: four row groups and more
+    second.write_bytes(_many_lines(extract, 3, "VKB"))
+    with duckdb.connect(str(tmp_path / "lager.duckdb")) as con:
+        con.execute("SET threads = 2")
+        con.execute("BEGIN TRANSACTION")
+        a = kpp.stage_kontakter("a.csv", first, _target(con, create=True, name="a.csv"), None)
+        b = kpp.stage_kontakter("b.csv", second, _target(con, create=False, name="b.csv"), None)
+        assert a is not None and b is not None and a.rows > 4 * 122_880
+        wrong = con.sql(
+            "SELECT kalla_fil, count(*) AS rader, "
+            "count(*) FILTER (WHERE CAST(substr(vardkontakt_id, 4) AS BIGINT) + 1 <> kalla_rad) AS fel "
+            "FROM raw GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        assert wrong == [("a.csv", a.rows, 0), ("b.csv", b.rows, 0)]
+        con.execute("COMMIT")
+        # committed, the table is renumbered; the stored lines stay
+        assert con.sql(
+            "SELECT min(kalla_rad), max(kalla_rad) FROM raw WHERE kalla_fil = 'b.csv'"
+        ).fetchall() == [(2, b.rows + 1)]
 
 
 @pytest.mark.parametrize(
@@ -186,7 +243,8 @@ def test_the_stager_writes_the_readers_table_to_a_duckdb_file(
 def test_the_stager_leaves_a_broken_file_to_the_reader(
     extract: bytes, tmp_path: Path, change: str, rule: str
 ) -> None:
-    """A file that breaks a rule gets no staged table: the reader then names row, column and rule."""
+    """A file that breaks a rule aborts the stager's rows (the ingest rolls back): the reader then
+    names row, column and rule."""
     lines = extract.split(b"\n")
     fields = lines[5].split(b";")
     pid = lines[0].split(b";").index(b"patient_id")
@@ -202,10 +260,28 @@ def test_the_stager_leaves_a_broken_file_to_the_reader(
     data = b"\n".join(lines)
     on_disk = tmp_path / "kpp.csv"
     on_disk.write_bytes(data)
-    assert kpp.stage_kontakter("kpp.csv", on_disk, tmp_path / "rader.duckdb") is None
+    with duckdb.connect(str(tmp_path / "lager.duckdb")) as con:
+        con.execute("BEGIN TRANSACTION")
+        with pytest.raises(StageAborted):
+            kpp.stage_kontakter("kpp.csv", on_disk, _target(con, create=True), None)
     with pytest.raises(RejectedInput) as err:
         kpp.read_kontakter(data, "kpp.csv")
     assert rule in {v.rule for v in err.value.violations}
+
+
+def test_the_stager_writes_nothing_for_a_file_the_fast_path_does_not_take(
+    extract: bytes, tmp_path: Path
+) -> None:
+    """A quoted field: no fast path, nothing written, the transaction goes on (the reader reads it)."""
+    lines = extract.split(b"\n")
+    lines[3] = lines[3].replace(b";", b';"', 1).replace(b";", b'";', 2)
+    on_disk = tmp_path / "kpp.csv"
+    on_disk.write_bytes(b"\n".join(lines))
+    with duckdb.connect(str(tmp_path / "lager.duckdb")) as con:
+        con.execute("BEGIN TRANSACTION")
+        assert kpp.stage_kontakter("kpp.csv", on_disk, _target(con, create=True), None) is None
+        assert con.sql("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'raw'").fetchall() == [(0,)]
+        con.execute("COMMIT")
 
 
 HEAD = ";".join(c.name for c in kpp.KONTAKTER_COLUMNS).encode()  # the values do not matter here
