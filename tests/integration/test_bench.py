@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +66,24 @@ def test_pandas_is_not_run_where_it_would_not_fit(monkeypatch: pytest.MonkeyPatc
     assert bench.pandas_fits(1_000_000) is None  # 0,8 GB of 8
     note = bench.pandas_fits(32_140_506)  # scale 4: ≈ 25 GB
     assert note is not None and "pandas körs inte" in note and "8,0 GB ledigt" in note
+
+
+def test_the_bench_sees_a_detached_registration_of_its_workspace(tmp_path: Path) -> None:
+    """A `registrera` just started holds no lock yet: the bench finds it by its command and workspace
+    (and only its own workspace's), so what it times next does not run beside it."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "arbetsyta"
+    sleeper = "import time; time.sleep(60)"
+    child = subprocess.Popen(
+        [sys.executable, "-c", sleeper, "pipelines.cli", "registrera", "{}"],
+        env={**os.environ, "ANALYSPLAN_HOME": str(home)},
+    )
+    try:
+        assert bench._registrations(home) == [child.pid]
+        assert bench._registrations(tmp_path / "annan") == []
+    finally:
+        child.kill()
+        child.wait()
+    assert bench._registrations(home) == []
