@@ -490,17 +490,17 @@ def stage_csv(
     try:
         load = "CREATE TABLE {} AS {}" if target.create else "INSERT INTO {} BY NAME {}"
         con.execute(load.format(f'"{target.table}"', rows_sql), target.bind(rows_sql, path=str(path)))
-        numbers = f"SELECT min(rowid), max(rowid), count(*) {mine}"
-        first, last, rows = con.execute(numbers, target.bind(numbers)).fetchall()[0]
+        # one pass: the row ids, and every rule on the typed values (as the reader)
+        tests = [_repeats(unique)] if unique else []
+        tests += [f"count(*) FILTER (WHERE {c})" for c in checks]
+        numbers = f"SELECT min(rowid), max(rowid), count(*), {', '.join([*tests, '0'])} {mine}"
+        first, last, rows, *broken = con.execute(numbers, target.bind(numbers)).fetchall()[0]
         if rows == 0 or rows != plan.lines - 1 or last - first + 1 != rows:
             raise StageAborted(f"{path.name}: {rows} rader, {plan.lines - 1} poster")
+        if any(broken):
+            raise StageAborted(f"{path.name}: en regel bryts")
         number = f'UPDATE "{target.table}" SET "{row_column}" = rowid - $forsta + 2 WHERE {target.rows_of}'
         con.execute(number, target.bind(number, forsta=first))
-        tests = [_repeats(unique)] if unique else []  # on the typed values, as the reader
-        tests += [f"count(*) FILTER (WHERE {c})" for c in checks]
-        test = f"SELECT {', '.join(tests)} {mine}"
-        if tests and any(con.execute(test, target.bind(test)).fetchall()[0]):
-            raise StageAborted(f"{path.name}: en regel bryts")
     except duckdb.OutOfMemoryException:
         raise
     except duckdb.Error as err:  # a broken rule (error()) or a line DuckDB refuses
