@@ -106,7 +106,7 @@ _UNFORESEEN = (
 # (``analysplan ingest`` → Dagster, in process) takes them instead of parsing the file a second time.
 # The content hash is the key, so a table is only ever used for exactly the bytes it was read from.
 _ACCEPTED: dict[str, pa.Table] = {}
-# A file's rows as the reader gives them (Arrow), or written by its stager to a DuckDB file.
+# A file's rows as the reader gives them (Arrow), or written by its stager into the raw table.
 Parsed: TypeAlias = pa.Table | StagedRows
 
 
