@@ -78,13 +78,14 @@ def test_the_bench_sees_a_detached_registration_of_its_workspace(tmp_path: Path)
     home = tmp_path / "arbetsyta"
     sleeper = "import time; time.sleep(60)"
     child = subprocess.Popen(
-        [sys.executable, "-c", sleeper, "pipelines.cli", "registrera", "{}"],
+        [sys.executable, "-I", "-c", sleeper, "pipelines.cli", "registrera", "{}"],  # -I: no PYTHON* env
         env={**os.environ, "ANALYSPLAN_HOME": str(home)},
     )
     try:
         deadline = time.monotonic() + 30  # a loaded machine may take a while to start it
         while not bench._registrations(home) and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert child.poll() is None, "the stand-in registration did not start"
         assert bench._registrations(home) == [child.pid]
         assert bench._registrations(tmp_path / "annan") == []
     finally:
