@@ -205,9 +205,11 @@ def load_raw(
     if not nested:
         con.execute("BEGIN TRANSACTION")
     try:
+        # no file is on record for a table built anew: dropped here, or created by the stager
+        if full or any(isinstance(t, StagedRows) and t.target.create for t in (parsed or {}).values()):
+            con.execute("DELETE FROM meta_filer WHERE kalla = $k", {"k": source.name})
         if full:
             con.execute(f'DROP TABLE IF EXISTS "{source.raw_table}"')
-            con.execute("DELETE FROM meta_filer WHERE kalla = $k", {"k": source.name})
         elif removed:
             con.register(
                 "removed_keys",
@@ -228,7 +230,8 @@ def load_raw(
             table = (parsed or {}).get(add.sha256)
             if table is None:
                 table = _ACCEPTED.pop(add.sha256, None)
-            if table is None or isinstance(table, StagedRows):  # (staged: not in ``added``)
+            assert not isinstance(table, StagedRows)  # its rows are present: never in ``added``
+            if table is None:
                 table = _read(source, add.path.read_bytes(), add.original_name)
             con.register("incoming_rows", table)
             relation = "incoming_rows"
@@ -815,8 +818,6 @@ _ROWS_OF_FILE = "kalla_sha256 = $kalla_sha256 AND kalla_inlast = $kalla_inlast"
 def _stage_target(con: duckdb.DuckDBPyConnection, source: Source, f: StoredFile) -> StageTarget:
     """Where the stager writes the rows of ``f``: the raw table, with the file's provenance."""
     create = not warehouse.table_exists(con, source.raw_table)
-    if create:  # as load_raw's full build: no file is on record for a table that is not there
-        con.execute("DELETE FROM meta_filer WHERE kalla = $k", {"k": source.name})
     return StageTarget(con, source.raw_table, create, _PROVENANCE_SQL, _ROWS_OF_FILE, _provenance_params(f))
 
 
