@@ -490,35 +490,17 @@ def ingest_figure(folder: Path, scale: float, seed: int = 20200101) -> dict[str,
     }
 
 
-def _wait_for_writers(home: Path, timeout_s: float = 300.0) -> None:
-    """Until no process writes the workspace: its warehouse or its Dagster instance (pipelines.las).
-    First until no detached registration (`analysplan registrera`) of this workspace runs: one just
-    started may not hold the instance's lock yet, and would then run beside what is timed next."""
+def _wait_for_writers(home: Path) -> None:
+    """Until no process writes the workspace: its warehouse or its Dagster instance (pipelines.las),
+    including a detached registration that has not yet taken the instance's lock (it would run
+    beside what is timed next)."""
     from pipelines import las
     from pipelines.workspace import Workspace
 
-    deadline = time.monotonic() + timeout_s
-    while _registrations(home) and time.monotonic() < deadline:
-        time.sleep(0.05)
     ws = Workspace(home)
+    las.wait_for_registrations(ws)
     with las.skrivlas(ws, say=lambda _: None), las.instanslas(ws):
         pass
-
-
-def _registrations(home: Path) -> list[int]:
-    """The processes of `analysplan registrera…` whose workspace is ``home`` (Linux's /proc)."""
-    wanted = f"ANALYSPLAN_HOME={home}".encode()
-    found = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            command = (proc / "cmdline").read_bytes().split(b"\0")
-            if b"pipelines.cli" not in command or not any(a.startswith(b"registrera") for a in command):
-                continue
-            if wanted in (proc / "environ").read_bytes().split(b"\0"):
-                found.append(int(proc.name))
-        except OSError:  # ended meanwhile, or not ours to read
-            continue
-    return found
 
 
 def contracts_figure(folder: Path) -> dict[str, Any]:

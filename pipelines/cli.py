@@ -289,7 +289,7 @@ def _step_line(message: str) -> None:
 
 def _record_built(report: IngestReport, checked: int) -> None:
     """Say what the accepting transaction built, and record it in Dagster's instance, detached."""
-    import subprocess
+    from pipelines import las
 
     assert report.built is not None
     raw, core = report.built
@@ -299,12 +299,9 @@ def _record_built(report: IngestReport, checked: int) -> None:
         + (f"; {checked - len(built)} redan aktuella." if checked > len(built) else ".")
     )
     events = {"tillgangar": [b.as_event() for b in built], "manader": bool(report.months)}
-    subprocess.Popen(
+    las.start_registration(
+        current_workspace(),
         [sys.executable, "-m", "pipelines.cli", "registrera", json.dumps(events, ensure_ascii=False)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
     )
 
 
@@ -447,9 +444,7 @@ def _publish_alone(slug: str, upstream: list[str], config: dict[str, Any]) -> No
     own function (:func:`pipelines.publish.publish_report`). Dagster is not even imported: the
     materialization is recorded in the instance by a detached `analysplan registrera-rapport`
     (the UI shows it as the asset's latest, a second later). What `report` after a .qmd edit costs."""
-    import subprocess
-
-    from pipelines import parametrar, plan, publish, warehouse
+    from pipelines import las, parametrar, plan, publish, warehouse
 
     ws = current_workspace()
     key = plan.report_key(slug)
@@ -475,12 +470,8 @@ def _publish_alone(slug: str, upstream: list[str], config: dict[str, Any]) -> No
     status = "ny version" if result.new else "oförändrad (samma indata och kod)"
     record = {"version": result.version, "status": status, "mapp": str(result.folder)}
     record.update({fmt: str(p) for fmt, p in result.files.items()})
-    subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "registrera-rapport", key, json.dumps(record)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    las.start_registration(
+        ws, [sys.executable, "-m", "pipelines.cli", "registrera-rapport", key, json.dumps(record)]
     )
     console.print(f"Klart: 1 tillgång ({key}); {len(upstream) - 1} redan aktuella.")
     console.print(f"[bold green]{key}[/] version {result.version} — {status}")

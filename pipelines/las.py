@@ -30,6 +30,7 @@ import fcntl
 import json
 import os
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -208,6 +209,44 @@ def instanslas(ws: Workspace, *, timeout: float | None = None) -> Iterator[None]
         yield
     finally:
         _release(path)
+
+
+def registration_lock_path(ws: Workspace) -> Path:
+    return ws.home / "registrering.las"
+
+
+def start_registration(ws: Workspace, args: list[str]) -> subprocess.Popen[bytes]:
+    """Start ``args`` (an `analysplan registrera…` command) detached, holding the registrations'
+    lock (shared) from before it starts until it ends: the lock is taken here and the process
+    inherits it (same open file), so :func:`wait_for_registrations` sees a registration that has not
+    yet got as far as the instance's lock, and a killed one lets go of it."""
+    with open(registration_lock_path(ws), "a+", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        return subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            pass_fds=(handle.fileno(),),
+        )
+
+
+def wait_for_registrations(ws: Workspace, timeout: float | None = None) -> bool:
+    """Until no detached registration of the workspace runs (:func:`start_registration`); False if
+    one still ran after ``timeout`` seconds (default: the locks' timeout)."""
+    path = registration_lock_path(ws)
+    if not path.exists():
+        return True
+    limit = timeout_s() if timeout is None else timeout
+    with open(path, "a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + limit
+        while not _try_lock(handle, fcntl.LOCK_EX):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(POLL_S)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return True
 
 
 def open_instance(ws: Workspace) -> dg.DagsterInstance:

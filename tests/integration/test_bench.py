@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import time
 from pathlib import Path
 
 import pytest
@@ -69,26 +67,23 @@ def test_pandas_is_not_run_where_it_would_not_fit(monkeypatch: pytest.MonkeyPatc
     assert note is not None and "pandas körs inte" in note and "8,0 GB ledigt" in note
 
 
-def test_the_bench_sees_a_detached_registration_of_its_workspace(tmp_path: Path) -> None:
-    """A `registrera` just started holds no lock yet: the bench finds it by its command and workspace
-    (and only its own workspace's), so what it times next does not run beside it."""
-    import subprocess
+def test_a_detached_registration_is_waited_for_until_it_ends(tmp_path: Path) -> None:
+    """A registration just started holds no instance lock yet: the bench (and anyone) still waits
+    for it, by the registrations' lock it inherits, and only for its own workspace's; a killed one
+    lets go."""
     import sys
 
-    home = tmp_path / "arbetsyta"
-    sleeper = "import time; time.sleep(60)"
-    child = subprocess.Popen(
-        [sys.executable, "-I", "-c", sleeper, "pipelines.cli", "registrera", "{}"],  # -I: no PYTHON* env
-        env={**os.environ, "ANALYSPLAN_HOME": str(home)},
-    )
+    from pipelines import las
+    from pipelines.workspace import Workspace
+
+    ws = Workspace(tmp_path / "arbetsyta").ensure()
+    other = Workspace(tmp_path / "annan").ensure()
+    child = las.start_registration(ws, [sys.executable, "-I", "-c", "import time; time.sleep(60)"])
     try:
-        deadline = time.monotonic() + 30  # a loaded machine may take a while to start it
-        while not bench._registrations(home) and time.monotonic() < deadline:
-            time.sleep(0.05)
         assert child.poll() is None, "the stand-in registration did not start"
-        assert bench._registrations(home) == [child.pid]
-        assert bench._registrations(tmp_path / "annan") == []
+        assert las.wait_for_registrations(ws, timeout=0.5) is False
+        assert las.wait_for_registrations(other, timeout=0.5) is True
     finally:
         child.kill()
         child.wait()
-    assert bench._registrations(home) == []
+    assert las.wait_for_registrations(ws, timeout=5) is True

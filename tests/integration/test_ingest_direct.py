@@ -15,8 +15,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines import tider
+from pipelines import las, tider
 from pipelines.demo import kpp as demo
+from pipelines.workspace import Workspace
 from tests.conftest import run_cli, tree
 
 YEAR = 2017
@@ -102,7 +103,7 @@ def test_a_large_delivery_that_breaks_the_contract_changes_nothing(
     )
     bad = tmp_path / f"kpp_norrbotten_{YEAR}.csv"
     bad.write_text(demo.swedish_csv(broken, float_precision=2), encoding="utf-8")
-    time.sleep(3)  # let the detached registration of the good file finish writing Dagster's instance
+    las.wait_for_registrations(Workspace(home))  # the good file's, before the snapshot of the tree
     run_cli(home, "materialize", "key:core_kpp__kontakter")  # waits for it (writer's turn)
     before = tree(home)
     proc = run_cli(home, "ingest", "kpp-kontakter", str(bad), check=False)
