@@ -71,6 +71,8 @@ def test_cancer_summary_follows_the_contacts(workspace: Workspace, kpp: duckdb.D
     first = publish.publish(workspace, kpp, "cancer", engine="builtin")
     # B02's ten C50.9 contacts, ten patients, öppenvård
     assert "10 individer hade 10 vårdkontakter och 0 vårddagar" in text_of(first)
+    no_in_situ = "Extraktet har inga kontakter med cancer in situ (D00–D09) som huvuddiagnos 2018–2020"
+    assert no_in_situ in text_of(first)
     assert set(first.files) == {"html", "pdf"}
     kpp.executemany(
         "INSERT INTO core_kpp__kontakter VALUES ('25', ?, ?, 2020, 4, 'SUN', 'Onkologi', 'sluten', 'somatisk', "
@@ -80,3 +82,12 @@ def test_cancer_summary_follows_the_contacts(workspace: Workspace, kpp: duckdb.D
     build(kpp, RIKET)
     second = publish.publish(workspace, kpp, "cancer", engine="builtin")
     assert "13 individer hade 16 vårdkontakter och 18 vårddagar" in text_of(second)
+    assert no_in_situ in text_of(second)
+    kpp.execute(
+        "INSERT INTO core_kpp__kontakter VALUES ('25', 'z1', 'PZ1', 2020, 5, 'SUN', 'Kvinnoklinik', 'oppen', "
+        "'somatisk', 'K', 40, 'D069', 'B02', 0, 900.0, 'f.csv', 2)"
+    )
+    build(kpp, RIKET)
+    third = publish.publish(workspace, kpp, "cancer", engine="builtin")
+    assert no_in_situ not in text_of(third)
+    assert "Cancer in situ (D00–D09)" in text_of(third)
