@@ -348,10 +348,12 @@ class ByteScan:
         self.pairs += self.last == b"\r" and chunk.startswith(b"\n")
         self.last = chunk[-1:]
 
-    def plan(self, columns: Sequence[Col], unique: Sequence[str]) -> _FastPlan | None:
-        """:func:`_fast_plan` of the bytes fed so far."""
+    def plan(
+        self, columns: Sequence[Col], unique: Sequence[str], *, min_bytes: int = FAST_PATH_MIN_BYTES
+    ) -> _FastPlan | None:
+        """:func:`_fast_plan` of the bytes fed so far (``min_bytes``: a smaller file goes to the reader)."""
         names = self.names
-        if self.refused or names is None or self.size < FAST_PATH_MIN_BYTES or self.returns != self.pairs:
+        if self.refused or names is None or self.size < min_bytes or self.returns != self.pairs:
             return None  # small, empty, or a lone carriage return: the precise path says where
         by_name = {c.name: c for c in columns}
         if len(set(names)) != len(names) or any(n not in by_name for n in names):

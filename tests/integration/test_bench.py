@@ -22,6 +22,9 @@ NEW = {
     "duckdb_read_peak_mb",
     "ingest_ratio",
     "ingest_memory_ratio",
+    "duckdb_checked_read_s",
+    "checked_read_ratio",
+    "ingest_floor_ratio",
     "contracts_s",
     "contracts_peak_mb",
     "contracts_share_of_ingest",
@@ -44,6 +47,10 @@ def test_bench_compares_equal_results() -> None:
     # one year of the extract (2016) through `analysplan ingest`, and DuckDB read the same rows
     assert 0 < data["ingest_rows"] < data["rows"]
     assert data["ingest_ratio"] == round(data["ingest_s"] / data["duckdb_read_s"], 2)
+    # the lower bound: DuckDB with the format's rules (it read the same rows), plus the ingest's core step
+    assert data["checked_read_ratio"] == round(data["duckdb_checked_read_s"] / data["duckdb_read_s"], 2)
+    floor = (data["duckdb_checked_read_s"] + data["ingest_steps"]["core"]) / data["duckdb_read_s"]
+    assert data["ingest_floor_ratio"] == round(floor, 2)
     # the ingest built raw and core itself; its contract step is the share's numerator (like for like)
     assert data["ingest_direct"] is True
     assert {"lasa", "raw", "core", "kontrakt", "commit"} <= set(data["ingest_steps"])
