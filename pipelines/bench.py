@@ -216,14 +216,16 @@ def run_contracts(folder: Path) -> dict[str, Any]:
 
 def run_duckdb_read(csv_path: Path) -> dict[str, Any]:
     """DuckDB's own reader: the extract into a table of a fresh database file (the reference figure)."""
-    db = csv_path.with_suffix(".duckdb")
+    select = "SELECT * FROM read_csv($path, delim = ';', header = true, decimal_separator = ',')"
+    return _timed_table(csv_path, csv_path.with_suffix(".duckdb"), select)
+
+
+def _timed_table(csv_path: Path, db: Path, select: str) -> dict[str, Any]:
+    """``select`` (reading ``$path``, the file ``csv_path``) into a table of the fresh database file
+    ``db``, timed from the connection to the checkpoint; the file is removed after."""
     con = duckdb.connect(str(db))
     started = time.perf_counter()
-    con.execute(
-        "CREATE TABLE kontakter AS "
-        "SELECT * FROM read_csv($p, delim = ';', header = true, decimal_separator = ',')",
-        {"p": str(csv_path)},
-    )
+    con.execute(f"CREATE TABLE kontakter AS {select}", {"path": str(csv_path)})
     con.execute("CHECKPOINT")
     seconds = time.perf_counter() - started
     rows = int(con.sql("SELECT count(*) FROM kontakter").fetchall()[0][0])
@@ -245,19 +247,9 @@ def run_duckdb_checked_read(csv_path: Path) -> dict[str, Any]:
     plan = scan.plan(kpp.KONTAKTER_COLUMNS, ("vardkontakt_id",), min_bytes=0)  # a small file too
     if plan is None:
         raise RuntimeError(f"{csv_path.name}: stagerns snabba väg tar inte filen")
-    db = csv_path.with_suffix(".regler.duckdb")
-    con = duckdb.connect(str(db))
-    started = time.perf_counter()
-    con.execute(
-        f"CREATE TABLE kontakter AS {plan.query(kpp.KONTAKTER_COLUMNS, ordered=True)}",
-        {"path": str(csv_path)},
+    return _timed_table(
+        csv_path, csv_path.with_suffix(".regler.duckdb"), plan.query(kpp.KONTAKTER_COLUMNS, ordered=True)
     )
-    con.execute("CHECKPOINT")
-    seconds = time.perf_counter() - started
-    rows = int(con.sql("SELECT count(*) FROM kontakter").fetchall()[0][0])
-    con.close()
-    db.unlink()
-    return {"seconds": seconds, "peak_mb": tider.peak_mb(), "rows": rows}
 
 
 def _icd10_chapter(codes: pd.Series) -> pd.Series:
