@@ -349,11 +349,13 @@ class ByteScan:
         self.last = chunk[-1:]
 
     def plan(
-        self, columns: Sequence[Col], unique: Sequence[str], *, min_bytes: int = FAST_PATH_MIN_BYTES
+        self, columns: Sequence[Col], unique: Sequence[str], *, min_bytes: int | None = None
     ) -> _FastPlan | None:
-        """:func:`_fast_plan` of the bytes fed so far (``min_bytes``: a smaller file goes to the reader)."""
+        """:func:`_fast_plan` of the bytes fed so far (``min_bytes``: a smaller file goes to the reader;
+        :data:`FAST_PATH_MIN_BYTES` as it is when called, unless given)."""
+        least = FAST_PATH_MIN_BYTES if min_bytes is None else min_bytes
         names = self.names
-        if self.refused or names is None or self.size < min_bytes or self.returns != self.pairs:
+        if self.refused or names is None or self.size < least or self.returns != self.pairs:
             return None  # small, empty, or a lone carriage return: the precise path says where
         by_name = {c.name: c for c in columns}
         if len(set(names)) != len(names) or any(n not in by_name for n in names):
