@@ -241,10 +241,8 @@ def run_duckdb_checked_read(csv_path: Path) -> dict[str, Any]:
     least a checked, contracted ingest that stores raw and core needs (the README's lower bound)."""
     from pipelines.sources import kpp, swecsv
 
-    scan = swecsv.ByteScan()
-    for piece in swecsv.file_pieces(csv_path):
-        scan.feed(piece)
-    plan = scan.plan(kpp.KONTAKTER_COLUMNS, ("vardkontakt_id",), min_bytes=0)  # a small file too
+    pieces = swecsv.file_pieces(csv_path)
+    plan = swecsv._fast_plan(pieces, kpp.KONTAKTER_COLUMNS, ("vardkontakt_id",), min_bytes=0)  # small too
     if plan is None:
         raise RuntimeError(f"{csv_path.name}: stagerns snabba väg tar inte filen")
     return _timed_table(

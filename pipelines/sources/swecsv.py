@@ -368,7 +368,9 @@ class ByteScan:
         return _FastPlan(names, self.lines + (0 if self.last == b"\n" else 1), self.exotic_space)
 
 
-def _fast_plan(chunks: Iterable[bytes], columns: Sequence[Col], unique: Sequence[str]) -> _FastPlan | None:
+def _fast_plan(
+    chunks: Iterable[bytes], columns: Sequence[Col], unique: Sequence[str], *, min_bytes: int | None = None
+) -> _FastPlan | None:
     """Whether the file whose bytes are ``chunks`` (in order; the first one at least the header
     line) is plain enough for the fast path: UTF-8 (a BOM allowed), a header naming exactly the
     expected columns, no quote characters, NUL bytes, blank lines or lone carriage returns. Numbers
@@ -377,7 +379,7 @@ def _fast_plan(chunks: Iterable[bytes], columns: Sequence[Col], unique: Sequence
     scan = ByteScan()
     for chunk in chunks:
         scan.feed(chunk)
-    return scan.plan(columns, unique)
+    return scan.plan(columns, unique, min_bytes=min_bytes)
 
 
 def file_pieces(path: Path) -> Iterator[bytes]:
